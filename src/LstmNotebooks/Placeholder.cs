@@ -1,0 +1,1 @@
+namespace LstmNotebooks; internal static class Placeholder {}
