@@ -1,0 +1,139 @@
+using System.Numerics;
+
+namespace LstmNotebooks;
+
+/// <summary>
+/// One input (or target) sequence: <see cref="Steps"/> time steps × <see cref="Features"/> values, row-major.
+/// Immutable; every value is checked finite when the sequence is made, so nothing downstream meets a NaN.
+/// </summary>
+public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _values;
+
+    internal Sequence(T[] values, int steps, int features)
+    {
+        _values = values;
+        Steps = steps;
+        Features = features;
+    }
+
+    public int Steps { get; }
+    public int Features { get; }
+
+    /// <summary>All values, step-major (step 0's features, then step 1's, …).</summary>
+    public ReadOnlySpan<T> Values => _values;
+    public ReadOnlyMemory<T> Memory => _values;
+
+    public T this[int step, int feature]
+    {
+        get
+        {
+            if ((uint)step >= (uint)Steps) ThrowHelper.OutOfRange(nameof(step), step, $"Step must be in [0, {Steps}), but was {step}.");
+            if ((uint)feature >= (uint)Features) ThrowHelper.OutOfRange(nameof(feature), feature, $"Feature must be in [0, {Features}), but was {feature}.");
+            return _values[step * Features + feature];
+        }
+    }
+
+    /// <summary>The features of one time step.</summary>
+    public ReadOnlySpan<T> Step(int step)
+    {
+        if ((uint)step >= (uint)Steps) ThrowHelper.OutOfRange(nameof(step), step, $"Step must be in [0, {Steps}), but was {step}.");
+        return _values.AsSpan(step * Features, Features);
+    }
+
+    /// <summary>Rows of features, one array per step (a copy).</summary>
+    public T[][] ToArrays()
+    {
+        var rows = new T[Steps][];
+        for (int t = 0; t < Steps; t++) rows[t] = Step(t).ToArray();
+        return rows;
+    }
+
+    /// <summary>The values of one feature over time (a copy).</summary>
+    public T[] Feature(int feature)
+    {
+        var series = new T[Steps];
+        for (int t = 0; t < Steps; t++) series[t] = this[t, feature];
+        return series;
+    }
+
+    public override string ToString() => $"Sequence<{typeof(T).Name}>({Steps} steps × {Features} features)";
+}
+
+public static class Sequence
+{
+    /// <summary>A sequence from rows: one array of features per time step. Rows must all have the same width.</summary>
+    public static Sequence<T> Create<T>(IReadOnlyList<T[]> rows) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0) ThrowHelper.Argument(nameof(rows), "A sequence needs at least one time step, but was given none.");
+        ArgumentNullException.ThrowIfNull(rows[0], "rows[0]");
+        int features = rows[0].Length;
+        if (features == 0) ThrowHelper.Argument(nameof(rows), "Time step 0 has no features; every step needs at least one value.");
+        var values = new T[rows.Count * features];
+        for (int t = 0; t < rows.Count; t++)
+        {
+            var row = rows[t] ?? throw new ArgumentNullException(nameof(rows), $"Time step {t} is null.");
+            if (row.Length != features)
+                ThrowHelper.Argument(nameof(rows),
+                    $"Time step {t} has {row.Length} features, but step 0 has {features}. Every step of a sequence needs the same number of features.");
+            row.CopyTo(values, t * features);
+        }
+        return FromValidated(values, rows.Count, features, "The sequence");
+    }
+
+    /// <summary>A one-feature sequence (one value per step).</summary>
+    public static Sequence<T> FromScalars<T>(IEnumerable<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var data = values.ToArray();
+        if (data.Length == 0) ThrowHelper.Argument(nameof(values), "A sequence needs at least one time step, but was given none.");
+        return FromValidated(data, data.Length, 1, "The sequence");
+    }
+
+    /// <summary>A sequence from step-major values (copied).</summary>
+    public static Sequence<T> FromFlat<T>(ReadOnlySpan<T> values, int steps, int features) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ThrowHelper.RequirePositive(steps, nameof(steps), "The number of time steps");
+        ThrowHelper.RequirePositive(features, nameof(features), "The number of features");
+        if (values.Length != steps * features)
+            ThrowHelper.Argument(nameof(values), $"Expected {steps} steps × {features} features = {steps * features} values, but got {values.Length}.");
+        return FromValidated(values.ToArray(), steps, features, "The sequence");
+    }
+
+    /// <summary>One-hot rows: step t has a 1 at <c>symbols[t]</c> and 0 elsewhere.</summary>
+    public static Sequence<T> OneHot<T>(IReadOnlyList<int> symbols, int alphabetSize) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        ThrowHelper.RequirePositive(alphabetSize, nameof(alphabetSize), "The alphabet size");
+        if (symbols.Count == 0) ThrowHelper.Argument(nameof(symbols), "A sequence needs at least one time step, but was given none.");
+        var values = new T[symbols.Count * alphabetSize];
+        for (int t = 0; t < symbols.Count; t++)
+        {
+            if ((uint)symbols[t] >= (uint)alphabetSize)
+                ThrowHelper.OutOfRange(nameof(symbols), symbols[t], $"Symbol at step {t} is {symbols[t]}, outside the alphabet [0, {alphabetSize}).");
+            values[t * alphabetSize + symbols[t]] = T.One;
+        }
+        return new Sequence<T>(values, symbols.Count, alphabetSize);
+    }
+
+    internal static Sequence<T> FromValidated<T>(T[] values, int steps, int features, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!T.IsFinite(values[i]))
+                throw new ArgumentException(
+                    $"{what} contains {values[i]} at step {i / features}, feature {i % features}; every value must be finite. " +
+                    "Hint: drop or interpolate missing values before building sequences.");
+        return new Sequence<T>(values, steps, features);
+    }
+
+    /// <summary>Converts between float and double.</summary>
+    public static Sequence<TTo> Convert<TFrom, TTo>(Sequence<TFrom> sequence)
+        where TFrom : unmanaged, IBinaryFloatingPointIeee754<TFrom> where TTo : unmanaged, IBinaryFloatingPointIeee754<TTo>
+    {
+        var src = sequence.Values;
+        var dst = new TTo[src.Length];
+        for (int i = 0; i < src.Length; i++) dst[i] = TTo.CreateChecked(src[i]);
+        return FromValidated(dst, sequence.Steps, sequence.Features, "The converted sequence");
+    }
+}

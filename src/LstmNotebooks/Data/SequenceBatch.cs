@@ -1,0 +1,156 @@
+using System.Numerics;
+
+namespace LstmNotebooks;
+
+/// <summary>
+/// B sequences padded to a common length, batch-first (B, T, I) as in PyTorch with batch_first=true, with explicit
+/// per-sequence lengths. Steps at or beyond a sequence's length are padding: they never reach the state, the
+/// outputs (zeros there) or the loss.
+/// </summary>
+public sealed class SequenceBatch<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _data;
+    private readonly int[] _lengths;
+
+    internal SequenceBatch(T[] data, int batch, int steps, int features, int[] lengths)
+    {
+        _data = data;
+        _lengths = lengths;
+        Batch = batch;
+        Steps = steps;
+        Features = features;
+    }
+
+    public int Batch { get; }
+    public int Steps { get; }
+    public int Features { get; }
+    public ReadOnlySpan<T> Values => _data;
+    public ReadOnlySpan<int> Lengths => _lengths;
+    internal T[] Data => _data;
+    internal int[] LengthArray => _lengths;
+}
+
+public static class SequenceBatch
+{
+    /// <summary>Sequences of equal length. Different lengths are an error here: use <see cref="FromVariableLength{T}"/>,
+    /// which records each length explicitly.</summary>
+    public static SequenceBatch<T> Create<T>(IReadOnlyList<Sequence<T>> sequences) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckNonEmpty(sequences);
+        for (int b = 1; b < sequences.Count; b++)
+            if (sequences[b].Steps != sequences[0].Steps)
+                ThrowHelper.Argument(nameof(sequences),
+                    $"Sequence {b} has {sequences[b].Steps} steps, but sequence 0 has {sequences[0].Steps}. " +
+                    "Hint: use SequenceBatch.FromVariableLength to pad them with explicit lengths.");
+        return FromVariableLength(sequences);
+    }
+
+    /// <summary>Sequences of any lengths, zero-padded to the longest, with each length recorded.</summary>
+    public static SequenceBatch<T> FromVariableLength<T>(IReadOnlyList<Sequence<T>> sequences) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckNonEmpty(sequences);
+        int features = sequences[0].Features;
+        int steps = 0;
+        for (int b = 0; b < sequences.Count; b++)
+        {
+            var s = sequences[b] ?? throw new ArgumentNullException(nameof(sequences), $"Sequence {b} is null.");
+            if (s.Features != features)
+                ThrowHelper.Argument(nameof(sequences),
+                    $"Sequence {b} has {s.Features} features per time step, but sequence 0 has {features}. A batch cannot mix widths.");
+            steps = Math.Max(steps, s.Steps);
+        }
+        var data = new T[sequences.Count * steps * features];
+        var lengths = new int[sequences.Count];
+        for (int b = 0; b < sequences.Count; b++)
+        {
+            sequences[b].Values.CopyTo(data.AsSpan(b * steps * features));
+            lengths[b] = sequences[b].Steps;
+        }
+        return new SequenceBatch<T>(data, sequences.Count, steps, features, lengths);
+    }
+
+    /// <summary>A padded (B, T, I) tensor, row-major, with explicit lengths (each in 1..T). Values are copied and
+    /// checked finite within each sequence's length.</summary>
+    public static SequenceBatch<T> FromPadded<T>(ReadOnlySpan<T> values, int batch, int steps, int features, ReadOnlySpan<int> lengths)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
+        ThrowHelper.RequirePositive(steps, nameof(steps), "The number of time steps");
+        ThrowHelper.RequirePositive(features, nameof(features), "The number of features");
+        if (values.Length != batch * steps * features)
+            ThrowHelper.Argument(nameof(values),
+                $"A ({batch}, {steps}, {features}) batch needs {batch * steps * features} values, but got {values.Length}.");
+        if (lengths.Length != batch)
+            ThrowHelper.Argument(nameof(lengths), $"There are {lengths.Length} lengths for a batch of {batch}; give one per sequence.");
+        var data = new T[values.Length];
+        for (int b = 0; b < batch; b++)
+        {
+            if (lengths[b] < 1 || lengths[b] > steps)
+                ThrowHelper.OutOfRange(nameof(lengths), lengths[b], $"Length of sequence {b} is {lengths[b]}; it must be in [1, {steps}].");
+            for (int i = 0; i < lengths[b] * features; i++)
+            {
+                T v = values[b * steps * features + i];
+                if (!T.IsFinite(v)) ThrowHelper.NotFinite("The batch", b, i / features, i % features, double.CreateChecked(v));
+                data[b * steps * features + i] = v;
+            }
+        }
+        return new SequenceBatch<T>(data, batch, steps, features, lengths.ToArray());
+    }
+
+    private static void CheckNonEmpty<T>(IReadOnlyList<Sequence<T>> sequences) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0) ThrowHelper.Argument(nameof(sequences), "A batch needs at least one sequence, but was given none.");
+    }
+}
+
+/// <summary>
+/// Recurrent state for a batch: per layer, per sequence, the hidden state h (and the cell state c for LSTM),
+/// laid out (L, B, H) like PyTorch's h_n / c_n.
+/// </summary>
+public sealed class RecurrentState<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _hidden;
+    private readonly T[]? _cell;
+
+    internal RecurrentState(T[] hidden, T[]? cell, int layers, int batch, int hiddenSize)
+    {
+        _hidden = hidden;
+        _cell = cell;
+        Layers = layers;
+        Batch = batch;
+        HiddenSize = hiddenSize;
+    }
+
+    public int Layers { get; }
+    public int Batch { get; }
+    public int HiddenSize { get; }
+    public ReadOnlySpan<T> Hidden => _hidden;
+    /// <summary>The cell state (LSTM); empty for GRU and RNN.</summary>
+    public ReadOnlySpan<T> Cell => _cell;
+    public bool HasCell => _cell is not null;
+    internal T[] HiddenArray => _hidden;
+    internal T[]? CellArray => _cell;
+
+    public ReadOnlySpan<T> HiddenOf(int layer, int sample) => _hidden.AsSpan((layer * Batch + sample) * HiddenSize, HiddenSize);
+    public ReadOnlySpan<T> CellOf(int layer, int sample)
+        => _cell is null ? ReadOnlySpan<T>.Empty : _cell.AsSpan((layer * Batch + sample) * HiddenSize, HiddenSize);
+
+    /// <summary>A state from (L, B, H) arrays; <paramref name="cell"/> is required for LSTM models and must be null otherwise.</summary>
+    public static RecurrentState<T> Create(ReadOnlySpan<T> hidden, ReadOnlySpan<T> cell, int layers, int batch, int hiddenSize, bool withCell)
+    {
+        ThrowHelper.RequirePositive(layers, nameof(layers), "The number of layers");
+        ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
+        ThrowHelper.RequirePositive(hiddenSize, nameof(hiddenSize), "The hidden size");
+        int n = layers * batch * hiddenSize;
+        if (hidden.Length != n) ThrowHelper.Argument(nameof(hidden), $"The hidden state needs ({layers}, {batch}, {hiddenSize}) = {n} values, but got {hidden.Length}.");
+        if (withCell && cell.Length != n) ThrowHelper.Argument(nameof(cell), $"The cell state needs ({layers}, {batch}, {hiddenSize}) = {n} values, but got {cell.Length}.");
+        if (!withCell && cell.Length != 0) ThrowHelper.Argument(nameof(cell), "This cell kind has no cell state; pass an empty span.");
+        foreach (var v in hidden) if (!T.IsFinite(v)) ThrowHelper.Argument(nameof(hidden), $"The hidden state contains {v}; every value must be finite.");
+        foreach (var v in cell) if (!T.IsFinite(v)) ThrowHelper.Argument(nameof(cell), $"The cell state contains {v}; every value must be finite.");
+        return new RecurrentState<T>(hidden.ToArray(), withCell ? cell.ToArray() : null, layers, batch, hiddenSize);
+    }
+
+    public static RecurrentState<T> Zeros(int layers, int batch, int hiddenSize, bool withCell)
+        => new(new T[layers * batch * hiddenSize], withCell ? new T[layers * batch * hiddenSize] : null, layers, batch, hiddenSize);
+}

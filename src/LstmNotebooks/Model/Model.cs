@@ -1,0 +1,281 @@
+using System.Numerics;
+
+namespace LstmNotebooks;
+
+/// <summary>
+/// A recurrent model as an immutable value: a spec, and its weights in one private buffer laid out as PyTorch names
+/// them. Running, tracing and training never change it; training returns a new model. Safe to share across threads.
+/// The facade composes the layer stack, the head, the trainer and the serializer.
+/// </summary>
+public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _parameters;
+
+    private Model(ModelSpec spec, ParameterLayout layout, T[] parameters)
+    {
+        Spec = spec;
+        Layout = layout;
+        _parameters = parameters;
+        Stack = new RecurrentStack<T>(spec, layout);
+        HeadLayer = spec.Head.Kind == HeadKind.None ? null : new LinearHead<T>(layout, spec.HiddenSize, spec.Head.Outputs);
+    }
+
+    public ModelSpec Spec { get; }
+    internal ParameterLayout Layout { get; }
+    internal RecurrentStack<T> Stack { get; }
+    internal LinearHead<T>? HeadLayer { get; }
+
+    /// <summary>All weights, in the order of <see cref="ParameterInfos"/>.</summary>
+    public ReadOnlySpan<T> Parameters => _parameters;
+    public ReadOnlyMemory<T> ParameterMemory => _parameters;
+    public int ParameterCount => _parameters.Length;
+    public IReadOnlyList<ParameterInfo> ParameterInfos => Layout.Parameters;
+
+    /// <summary>One named tensor (PyTorch name, e.g. <c>weight_hh_l0</c>), row-major.</summary>
+    public ReadOnlyMemory<T> Parameter(string name)
+    {
+        var info = Layout.Get(name);
+        return _parameters.AsMemory(info.Offset, info.Length);
+    }
+
+    /// <summary>Copies of every tensor by name: PyTorch's state_dict.</summary>
+    public IReadOnlyDictionary<string, T[]> StateDict()
+        => Layout.Parameters.ToDictionary(i => i.Name, i => _parameters.AsSpan(i.Offset, i.Length).ToArray());
+
+    internal static Model<T> Initialize(ModelSpec spec)
+    {
+        var layout = new ParameterLayout(spec);
+        var p = new T[layout.Count];
+        var rng = new Rng(spec.Seed);
+        double bound = 1.0 / Math.Sqrt(spec.HiddenSize); // PyTorch: U(-1/√H, 1/√H) for RNN weights and the head
+        foreach (var info in layout.Parameters)
+        {
+            // Peepholes start at zero so a fresh peephole LSTM is exactly the plain LSTM; training decides their use.
+            if (info.Name.StartsWith("weight_peephole", StringComparison.Ordinal)) continue;
+            for (int i = 0; i < info.Length; i++) p[info.Offset + i] = T.CreateChecked(rng.Uniform(-bound, bound));
+        }
+        if (spec.ForgetBias is double fb)
+            foreach (var l in layout.Layers)
+                for (int j = 0; j < spec.HiddenSize; j++)
+                {
+                    p[l.BiasIh + spec.HiddenSize + j] = T.CreateChecked(fb);
+                    p[l.BiasHh + spec.HiddenSize + j] = T.Zero;
+                }
+        return new Model<T>(spec, layout, p);
+    }
+
+    /// <summary>Takes ownership of <paramref name="parameters"/>: internal callers pass a fresh array.</summary>
+    internal Model<T> WithParameterBuffer(T[] parameters) => new(Spec, Layout, parameters);
+
+    internal static Model<T> FromBuffer(ModelSpec spec, T[] parameters) => new(spec, new ParameterLayout(spec), parameters);
+
+    /// <summary>A new model with the named tensors replaced (PyTorch names and shapes); others are kept.</summary>
+    public Model<T> WithParameters(IReadOnlyDictionary<string, T[]> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var p = (T[])_parameters.Clone();
+        foreach (var (name, values) in tensors)
+        {
+            var info = Layout.Get(name);
+            if (values is null || values.Length != info.Length)
+                ThrowHelper.Argument(nameof(tensors),
+                    $"Tensor '{name}' needs {info.Length} values (shape {string.Join("×", info.Shape)}), but got {values?.Length ?? 0}.");
+            for (int i = 0; i < values.Length; i++)
+                if (!T.IsFinite(values[i])) ThrowHelper.Argument(nameof(tensors), $"Tensor '{name}' contains {values[i]} at index {i}; weights must be finite.");
+            values.CopyTo(p, info.Offset);
+        }
+        return new Model<T>(Spec, Layout, p);
+    }
+
+    public Model<T> WithParameter(string name, T[] values) => WithParameters(new Dictionary<string, T[]> { [name] = values });
+
+    /// <summary>The same model in another precision (float ↔ double).</summary>
+    public Model<TOther> ConvertTo<TOther>() where TOther : unmanaged, IBinaryFloatingPointIeee754<TOther>
+    {
+        var p = new TOther[_parameters.Length];
+        for (int i = 0; i < p.Length; i++) p[i] = TOther.CreateChecked(_parameters[i]);
+        return Model<TOther>.FromBuffer(Spec, p);
+    }
+
+    // ---- running ---------------------------------------------------------------------------------------------------
+
+    /// <summary>Runs a batch from the given state (zeros when null) and returns outputs, final state and head outputs.</summary>
+    public RunResult<T> Run(SequenceBatch<T> batch, RecurrentState<T>? initialState = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        CheckInput(batch.Features, "The batch");
+        CheckState(initialState, batch.Batch);
+        var x = RecurrentStack<T>.ToTimeMajor(batch.Values, batch.Batch, batch.Steps, batch.Features);
+        var caches = Stack.Forward(_parameters, x, batch.Batch, batch.Steps, batch.LengthArray,
+            initialState is null ? default : initialState.HiddenArray, initialState?.CellArray);
+        return RunResult<T>.From(this, caches, batch.Batch, batch.Steps, batch.LengthArray);
+    }
+
+    /// <summary>Runs one sequence and returns its head outputs at the last step (probabilities for classification
+    /// and binary heads) or, without a head, the top layer's final hidden state.</summary>
+    public T[] Predict(Sequence<T> sequence)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        var run = Run(SequenceBatch.Create([sequence]));
+        return run.LastOutputs(0);
+    }
+
+    /// <summary>Head outputs at every step of one sequence (steps × outputs), e.g. a forecast per step.</summary>
+    public T[][] PredictSteps(Sequence<T> sequence)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        return Trace(sequence).Outputs;
+    }
+
+    /// <summary>The mean loss of the head on a dataset (no gradient).</summary>
+    public double Loss(Dataset<T> data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckDataset(data);
+        double total = 0;
+        int count = 0;
+        const int chunk = 64;
+        var indices = Enumerable.Range(0, data.Count).ToArray();
+        for (int s = 0; s < data.Count; s += chunk)
+        {
+            var batch = new PackedBatch<T>(data.Samples, indices.AsSpan(s, Math.Min(chunk, data.Count - s)));
+            var r = BatchPass.Run(this, _parameters, batch, 0, batch.Steps, null, null, default, backward: false);
+            total += r.Loss * r.Targets;
+            count += r.Targets;
+        }
+        return total / count;
+    }
+
+    /// <summary>
+    /// Per layer, step and unit: the gate values, their pre-activations, the cell and hidden states, and the head's
+    /// outputs at every step, optionally with interventions (a gate clamped, a state overwritten).
+    /// </summary>
+    public Trace<T> Trace(Sequence<T> sequence, params Intervention[] interventions)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        CheckInput(sequence.Features, "The sequence");
+        foreach (var iv in interventions) iv.Validate(Spec);
+        var caches = Stack.Forward(_parameters, sequence.Values.ToArray(), 1, sequence.Steps, [sequence.Steps], default, default,
+            interventions.Length > 0 ? interventions : null);
+        return LstmNotebooks.Trace<T>.From(this, caches, interventions);
+    }
+
+    /// <summary>
+    /// ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ for every layer and step, for the loss of one sample: how far back the error signal
+    /// reaches. The LSTM's cell state carries it across long gaps; a vanilla RNN's fades geometrically.
+    /// </summary>
+    public GradientFlow GradientFlow(Sample<T> sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var data = Dataset.Create([sample]);
+        CheckDataset(data);
+        var batch = new PackedBatch<T>(data.Samples, [0]);
+        var recorder = new GradientRecorder(Spec.Layers, batch.Steps);
+        var grad = new T[_parameters.Length];
+        var r = BatchPass.Run(this, _parameters, batch, 0, batch.Steps, null, null, grad, backward: true, recorder);
+        return new GradientFlow(Spec.Cell, r.Loss, recorder.Hidden, Spec.Cell == CellKind.Lstm ? recorder.Cell : null);
+    }
+
+    /// <summary>
+    /// Backpropagates arbitrary upstream gradients through the recurrent stack (no head): ∂L/∂outputs (B, T, H),
+    /// ∂L/∂h_n and ∂L/∂c_n (L, B, H; empty for none). Returns ∂L/∂ every parameter, the input and the initial state.
+    /// This is the vector-Jacobian product PyTorch's autograd computes, used for parity checks.
+    /// </summary>
+    public Gradients<T> Backpropagate(SequenceBatch<T> batch, RecurrentState<T>? initialState, ReadOnlySpan<T> dOutput,
+        ReadOnlySpan<T> dHiddenN, ReadOnlySpan<T> dCellN)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        CheckInput(batch.Features, "The batch");
+        CheckState(initialState, batch.Batch);
+        int bsz = batch.Batch, steps = batch.Steps, hs = Spec.HiddenSize, stateLen = Spec.Layers * bsz * hs;
+        if (!dOutput.IsEmpty && dOutput.Length != bsz * steps * hs)
+            ThrowHelper.Argument(nameof(dOutput), $"∂L/∂output needs (B, T, H) = ({bsz}, {steps}, {hs}) values, but got {dOutput.Length}.");
+        if (!dHiddenN.IsEmpty && dHiddenN.Length != stateLen)
+            ThrowHelper.Argument(nameof(dHiddenN), $"∂L/∂h_n needs (L, B, H) = {stateLen} values, but got {dHiddenN.Length}.");
+        if (!dCellN.IsEmpty && (dCellN.Length != stateLen || Spec.Cell != CellKind.Lstm))
+            ThrowHelper.Argument(nameof(dCellN), $"∂L/∂c_n needs {stateLen} values for an LSTM (and none otherwise), but got {dCellN.Length}.");
+        var x = RecurrentStack<T>.ToTimeMajor(batch.Values, bsz, steps, batch.Features);
+        var caches = Stack.Forward(_parameters, x, bsz, steps, batch.LengthArray,
+            initialState is null ? default : initialState.HiddenArray, initialState?.CellArray);
+        var dTop = dOutput.IsEmpty ? [] : RecurrentStack<T>.ToTimeMajor(dOutput, bsz, steps, hs);
+        var grad = new T[_parameters.Length];
+        var (dh0, dc0, dx) = Stack.Backward(_parameters, grad, caches, dTop, dHiddenN, dCellN, inputGradient: true);
+        return new Gradients<T>(Layout, grad, RecurrentStack<T>.ToBatchFirst(dx!, bsz, steps, batch.Features),
+            new RecurrentState<T>(dh0, dc0, Spec.Layers, bsz, hs));
+    }
+
+    // ---- training and files -----------------------------------------------------------------------------------------
+
+    /// <summary>Trains a copy of this model; this model is never changed. Same seed and data ⇒ bit-identical weights.</summary>
+    public TrainingResult<T> Train(Dataset<T> data, TrainingOptions options, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckDataset(data);
+        return Trainer<T>.Train(this, data, options, progress, cancellationToken);
+    }
+
+    public void Save(string path) => ModelFile.Save(this, path);
+    public void Save(Stream stream) => ModelFile.Save(this, stream);
+
+    public override string ToString()
+        => $"{Spec.Cell} model<{typeof(T).Name}>: {Spec.InputSize} → {Spec.Layers}×{Spec.HiddenSize}" +
+           (Spec.Head.Kind == HeadKind.None ? "" : $" → {Spec.Head.Kind}({Spec.Head.Outputs}, {Spec.Head.Output})") +
+           $", {ParameterCount} parameters";
+
+    // ---- validation ---------------------------------------------------------------------------------------------------
+
+    internal void CheckInput(int features, string what)
+    {
+        if (features != Spec.InputSize) ThrowHelper.FeatureMismatch(features, Spec.InputSize, what);
+    }
+
+    private void CheckState(RecurrentState<T>? state, int batch)
+    {
+        if (state is null) return;
+        if (state.Layers != Spec.Layers || state.Batch != batch || state.HiddenSize != Spec.HiddenSize)
+            ThrowHelper.Argument(nameof(state),
+                $"The initial state is (layers {state.Layers}, batch {state.Batch}, hidden {state.HiddenSize}), but the run needs " +
+                $"(layers {Spec.Layers}, batch {batch}, hidden {Spec.HiddenSize}).");
+        if (state.HasCell != (Spec.Cell == CellKind.Lstm))
+            ThrowHelper.Argument(nameof(state), Spec.Cell == CellKind.Lstm
+                ? "An LSTM needs a cell state in its initial state, but none was given."
+                : $"A {Spec.Cell} has no cell state, but the initial state carries one.");
+    }
+
+    internal void CheckDataset(Dataset<T> data)
+    {
+        var head = Spec.Head;
+        if (head.Kind == HeadKind.None)
+            ThrowHelper.InvalidOperation("This model has no head, so it has no loss to train on. Hint: .WithHead(Head.Regression(outputs: 1)).");
+        CheckInput(data.Features, "The dataset");
+        if (data.TargetWidth != head.TargetWidth)
+            ThrowHelper.Argument(nameof(data), head.Kind == HeadKind.Classification
+                ? $"Classification targets are one class index per row, but the dataset's target rows have {data.TargetWidth} values."
+                : $"The dataset's target rows have {data.TargetWidth} values, but the head has {head.Outputs} outputs.");
+        for (int s = 0; s < data.Count; s++)
+        {
+            var sample = data[s];
+            bool perStep = head.Output == HeadOutput.EveryStep;
+            if (perStep && sample.Target.Steps != sample.Input.Steps)
+                ThrowHelper.Argument(nameof(data), $"Sample {s} has {sample.Target.Steps} target rows, but the every-step head needs one per input step ({sample.Input.Steps}).");
+            if (!perStep && sample.Target.Steps != 1)
+                ThrowHelper.Argument(nameof(data), $"Sample {s} has {sample.Target.Steps} target rows, but the last-step head needs exactly 1. Hint: use Head….EveryStep() for per-step targets.");
+            foreach (var v in sample.Target.Values)
+            {
+                if (head.Kind == HeadKind.Classification && (!T.IsInteger(v) || v < T.Zero || v >= T.CreateChecked(head.Outputs)))
+                    ThrowHelper.Argument(nameof(data), $"Sample {s} has class label {v}, but labels must be integers in [0, {head.Outputs}).");
+                if (head.Kind == HeadKind.Binary && (v < T.Zero || v > T.One))
+                    ThrowHelper.Argument(nameof(data), $"Sample {s} has binary target {v}, but binary targets must lie in [0, 1].");
+            }
+        }
+    }
+}
+
+public static class Model
+{
+    /// <summary>Loads a model saved by <see cref="Model{T}.Save(string)"/>; the file's precision must be <typeparamref name="T"/>.</summary>
+    public static Model<T> Load<T>(string path) where T : unmanaged, IBinaryFloatingPointIeee754<T> => ModelFile.Load<T>(path);
+    public static Model<T> Load<T>(Stream stream) where T : unmanaged, IBinaryFloatingPointIeee754<T> => ModelFile.Load<T>(stream);
+}

@@ -1,1 +1,0 @@
-namespace LstmNotebooks; internal static class Placeholder {}

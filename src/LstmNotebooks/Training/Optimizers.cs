@@ -1,0 +1,53 @@
+using System.Numerics;
+
+namespace LstmNotebooks;
+
+/// <summary>Updates the flat parameter buffer from the flat gradient. State (moments) lives in double.</summary>
+internal abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static Optimizer<T> Create(TrainingOptions o, int count) => o.Optimizer switch
+    {
+        OptimizerKind.Adam => new AdamOptimizer<T>(count, o.Beta1, o.Beta2, o.Epsilon),
+        _ => new SgdOptimizer<T>(count, o.Momentum),
+    };
+
+    public abstract void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate);
+}
+
+/// <summary>SGD with (PyTorch-style) momentum: v = μ·v + g; p -= lr·v.</summary>
+internal sealed class SgdOptimizer<T>(int count, double momentum) : Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly double[] _velocity = new double[count];
+
+    public override void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
+    {
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double v = _velocity[i] = momentum * _velocity[i] + double.CreateTruncating(gradient[i]);
+            parameters[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - learningRate * v);
+        }
+    }
+}
+
+/// <summary>Adam (Kingma &amp; Ba 2015) with bias correction, as torch.optim.Adam.</summary>
+internal sealed class AdamOptimizer<T>(int count, double beta1, double beta2, double epsilon) : Optimizer<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly double[] _m = new double[count];
+    private readonly double[] _v = new double[count];
+    private int _step;
+
+    public override void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
+    {
+        _step++;
+        double c1 = 1 - Math.Pow(beta1, _step), c2 = 1 - Math.Pow(beta2, _step);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double g = double.CreateTruncating(gradient[i]);
+            double m = _m[i] = beta1 * _m[i] + (1 - beta1) * g;
+            double v = _v[i] = beta2 * _v[i] + (1 - beta2) * g * g;
+            double update = learningRate * (m / c1) / (Math.Sqrt(v / c2) + epsilon);
+            parameters[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - update);
+        }
+    }
+}
