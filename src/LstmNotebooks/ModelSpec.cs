@@ -37,6 +37,11 @@ public sealed record ModelSpec
     /// so the gate starts at σ(bias). Null keeps PyTorch's random initialisation.</summary>
     public double? ForgetBias { get; init; }
 
+    /// <summary>Initial input-gate bias (LSTM), set like <see cref="ForgetBias"/>. Negative values (the 1997 paper used
+    /// −3 and −6) keep the cell state from drifting into tanh saturation while the input gate has not learned when to
+    /// open. Null keeps PyTorch's random initialisation.</summary>
+    public double? InputGateBias { get; init; }
+
     /// <summary>Peephole connections from the cell state to the i, f (c_{t-1}) and o (c_t) gates (Gers &amp;
     /// Schmidhuber 2000). Not in PyTorch; stored as the extra tensor <c>weight_peephole_l{k}</c> (3×H).</summary>
     public bool Peepholes { get; init; }
@@ -60,6 +65,13 @@ public sealed record ModelSpec
         ThrowHelper.RequireFinite(bias, nameof(bias), "The forget bias");
         if (Cell != CellKind.Lstm) ThrowHelper.InvalidOperation($"A forget bias applies to LSTM cells only, but this spec is a {Cell}.");
         return this with { ForgetBias = bias };
+    }
+
+    public ModelSpec WithInputGateBias(double bias)
+    {
+        ThrowHelper.RequireFinite(bias, nameof(bias), "The input-gate bias");
+        if (Cell != CellKind.Lstm) ThrowHelper.InvalidOperation($"An input-gate bias applies to LSTM cells only, but this spec is a {Cell}.");
+        return this with { InputGateBias = bias };
     }
 
     public ModelSpec WithPeepholes(bool enabled = true)
@@ -101,8 +113,8 @@ public sealed record ModelSpec
         ThrowHelper.RequirePositive(HiddenSize, nameof(HiddenSize), "The hidden size (units per layer)");
         ThrowHelper.RequirePositive(Layers, nameof(Layers), "The number of layers");
         if (Head.Kind != HeadKind.None) ThrowHelper.RequirePositive(Head.Outputs, nameof(Head), "The head's output count");
-        if (Cell != CellKind.Lstm && (Peepholes || !ForgetGate || ForgetBias is not null))
-            ThrowHelper.InvalidOperation($"Peepholes, forget-gate options and forget bias apply to LSTM cells only, but this spec is a {Cell}.");
+        if (Cell != CellKind.Lstm && (Peepholes || !ForgetGate || ForgetBias is not null || InputGateBias is not null))
+            ThrowHelper.InvalidOperation($"Peepholes, forget-gate options and gate biases apply to LSTM cells only, but this spec is a {Cell}.");
     }
 }
 

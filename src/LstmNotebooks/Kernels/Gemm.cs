@@ -15,53 +15,83 @@ internal static class Gemm
     /// <summary>C[M×N] += A[M×K] · B[K×N]. Scalar specification and test oracle.</summary>
     public static void MultiplyAddScalar<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Scalar(a, b, c, m, k, n, rowStride: k, kStride: 1);
+
+    /// <summary>C[M×N] += Aᵀ · B[K×N] with A stored K×M. Scalar specification and test oracle.</summary>
+    public static void MultiplyAddTransposedAScalar<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Scalar(a, b, c, m, k, n, rowStride: 1, kStride: m);
+
+    private static void Scalar<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int rowStride, int kStride)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, b.Length, c.Length, m, k, n);
         for (int r = 0; r < m; r++)
             for (int col = 0; col < n; col++)
-                c[r * n + col] = Dot(a, b, c[r * n + col], r, col, k, n);
+                c[r * n + col] = Dot(a, b, c[r * n + col], r, col, k, n, rowStride, kStride);
     }
 
+    // Element (row r, step p) of A sits at a[r·rowStride + p·kStride]: (k, 1) for A, (1, m) for a stored Aᵀ.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, T acc, int row, int col, int k, int n)
+    private static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, T acc, int row, int col, int k, int n, int rowStride, int kStride)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        for (int p = 0; p < k; p++) acc = T.FusedMultiplyAdd(a[row * k + p], b[p * n + col], acc);
+        for (int p = 0; p < k; p++) acc = T.FusedMultiplyAdd(a[row * rowStride + p * kStride], b[p * n + col], acc);
         return acc;
     }
 
-    /// <summary>C[M×N] += A[M×K] · B[K×N], vectorized along N with a 4-row × 2-vector register tile.</summary>
+    /// <summary>
+    /// C[M×N] += A[M×K] · B[K×N], vectorized along N with a 4-row × 2-vector register tile. K is walked in panels of
+    /// <see cref="KPanel"/> rows of B so a panel stays in L2 while every row tile of A passes over it (the weight
+    /// gradients have K = T·B in the tens of thousands). Splitting K only pauses each accumulation in C between
+    /// panels, which does not change its order, so results still equal the scalar specification bit for bit.
+    /// </summary>
     public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Blocked(a, b, c, m, k, n, rowStride: k, kStride: 1);
+
+    /// <summary>C[M×N] += Aᵀ · B[K×N] with A stored K×M (the weight gradients dW = dAᵀ·X), without a transposed copy.</summary>
+    public static void MultiplyAddTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Blocked(a, b, c, m, k, n, rowStride: 1, kStride: m);
+
+    private static void Blocked<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int rowStride, int kStride)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, b.Length, c.Length, m, k, n);
         int v = Vector<T>.Count;
         if (!Vector.IsHardwareAccelerated || n < v)
         {
-            MultiplyAddScalar(a, b, c, m, k, n);
+            Scalar(a, b, c, m, k, n, rowStride, kStride);
             return;
         }
         ref T ra = ref MemoryMarshal.GetReference(a);
         ref T rb = ref MemoryMarshal.GetReference(b);
         ref T rc = ref MemoryMarshal.GetReference(c);
         int vectorCols = n - n % v;
-        int row = 0;
-        for (; row + 4 <= m; row += 4)
+        for (int k0 = 0; k0 < k; k0 += KPanel)
         {
-            int col = 0;
-            for (; col + 2 * v <= vectorCols; col += 2 * v) Tile4x2(ref ra, ref rb, ref rc, row, col, k, n);
-            for (; col < vectorCols; col += v) Tile1x1(ref ra, ref rb, ref rc, row, col, k, n, rows: 4);
+            int k1 = Math.Min(k, k0 + KPanel);
+            int row = 0;
+            for (; row + 4 <= m; row += 4)
+            {
+                int col = 0;
+                for (; col + 2 * v <= vectorCols; col += 2 * v) Tile4x2(ref ra, ref rb, ref rc, row, col, k0, k1, n, rowStride, kStride);
+                for (; col < vectorCols; col += v) Tile1x1(ref ra, ref rb, ref rc, row, col, k0, k1, n, rowStride, kStride, rows: 4);
+            }
+            for (; row < m; row++)
+                for (int col = 0; col < vectorCols; col += v) Tile1x1(ref ra, ref rb, ref rc, row, col, k0, k1, n, rowStride, kStride, rows: 1);
         }
-        for (; row < m; row++)
-            for (int col = 0; col < vectorCols; col += v) Tile1x1(ref ra, ref rb, ref rc, row, col, k, n, rows: 1);
         if (vectorCols < n)
             for (int r = 0; r < m; r++)
                 for (int col = vectorCols; col < n; col++)
-                    c[r * n + col] = Dot(a, b, c[r * n + col], r, col, k, n);
+                    c[r * n + col] = Dot(a, b, c[r * n + col], r, col, k, n, rowStride, kStride);
     }
 
+    private const int KPanel = 256;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x2<T>(ref T a, ref T b, ref T c, int row, int col, int k, int n)
+    private static void Tile4x2<T>(ref T a, ref T b, ref T c, int row, int col, int k0, int k1, int n, int rowStride, int kStride)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int v = Vector<T>.Count;
@@ -71,12 +101,13 @@ internal static class Gemm
         Vector<T> x10 = Vector.LoadUnsafe(ref c, c1), x11 = Vector.LoadUnsafe(ref c, c1 + cv);
         Vector<T> x20 = Vector.LoadUnsafe(ref c, c2), x21 = Vector.LoadUnsafe(ref c, c2 + cv);
         Vector<T> x30 = Vector.LoadUnsafe(ref c, c3), x31 = Vector.LoadUnsafe(ref c, c3 + cv);
-        nuint a0 = (nuint)(row * k), a1 = a0 + (nuint)k, a2 = a1 + (nuint)k, a3 = a2 + (nuint)k;
-        for (int p = 0; p < k; p++)
+        nuint rs = (nuint)rowStride;
+        nuint a0 = (nuint)(row * rowStride), a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+        for (int p = k0; p < k1; p++)
         {
             nuint bo = (nuint)(p * n + col);
             Vector<T> b0 = Vector.LoadUnsafe(ref b, bo), b1 = Vector.LoadUnsafe(ref b, bo + cv);
-            nuint pp = (nuint)p;
+            nuint pp = (nuint)(p * kStride);
             var s0 = new Vector<T>(Unsafe.Add(ref a, a0 + pp));
             x00 = VectorMath.Fma(s0, b0, x00); x01 = VectorMath.Fma(s0, b1, x01);
             var s1 = new Vector<T>(Unsafe.Add(ref a, a1 + pp));
@@ -93,16 +124,16 @@ internal static class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile1x1<T>(ref T a, ref T b, ref T c, int row, int col, int k, int n, int rows)
+    private static void Tile1x1<T>(ref T a, ref T b, ref T c, int row, int col, int k0, int k1, int n, int rowStride, int kStride, int rows)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int r = row; r < row + rows; r++)
         {
             nuint co = (nuint)(r * n + col);
             Vector<T> x = Vector.LoadUnsafe(ref c, co);
-            nuint ao = (nuint)(r * k);
-            for (int p = 0; p < k; p++)
-                x = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a, ao + (nuint)p)), Vector.LoadUnsafe(ref b, (nuint)(p * n + col)), x);
+            nuint ao = (nuint)(r * rowStride);
+            for (int p = k0; p < k1; p++)
+                x = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a, ao + (nuint)(p * kStride))), Vector.LoadUnsafe(ref b, (nuint)(p * n + col)), x);
             x.StoreUnsafe(ref c, co);
         }
     }

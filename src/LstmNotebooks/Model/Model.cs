@@ -54,14 +54,21 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
             if (info.Name.StartsWith("weight_peephole", StringComparison.Ordinal)) continue;
             for (int i = 0; i < info.Length; i++) p[info.Offset + i] = T.CreateChecked(rng.Uniform(-bound, bound));
         }
-        if (spec.ForgetBias is double fb)
+        SetGateBias(spec.InputGateBias, block: 0);
+        SetGateBias(spec.ForgetBias, block: 1);
+        return new Model<T>(spec, layout, p);
+
+        // The whole bias goes into bias_ih so the gate starts at exactly σ(bias).
+        void SetGateBias(double? bias, int block)
+        {
+            if (bias is not double value) return;
             foreach (var l in layout.Layers)
                 for (int j = 0; j < spec.HiddenSize; j++)
                 {
-                    p[l.BiasIh + spec.HiddenSize + j] = T.CreateChecked(fb);
-                    p[l.BiasHh + spec.HiddenSize + j] = T.Zero;
+                    p[l.BiasIh + block * spec.HiddenSize + j] = T.CreateChecked(value);
+                    p[l.BiasHh + block * spec.HiddenSize + j] = T.Zero;
                 }
-        return new Model<T>(spec, layout, p);
+        }
     }
 
     /// <summary>Takes ownership of <paramref name="parameters"/>: internal callers pass a fresh array.</summary>

@@ -160,12 +160,9 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         var hPrevAll = new T[rows * H];
         k.H0.CopyTo(hPrevAll, 0);
         k.Hs.AsSpan(0, (k.Steps - 1) * k.B * H).CopyTo(hPrevAll.AsSpan(k.B * H));
-        var transposed = new T[GH * rows];
-        Gemm.Transpose<T>(dAH, transposed, rows, GH);
-        Gemm.MultiplyAdd<T>(transposed, hPrevAll, grad.Slice(O.WeightHh, GH * H), GH, rows, H);
+        Gemm.MultiplyAddTransposedA<T>(dAH, hPrevAll, grad.Slice(O.WeightHh, GH * H), GH, rows, H);
         Gemm.AddColumnSums<T>(dAH, grad.Slice(O.BiasHh, GH), rows, GH);
-        if (HasHiddenPre) Gemm.Transpose<T>(dAX, transposed, rows, GH);
-        Gemm.MultiplyAdd<T>(transposed, k.X, grad.Slice(O.WeightIh, GH * O.InputSize), GH, rows, O.InputSize);
+        Gemm.MultiplyAddTransposedA<T>(dAX, k.X, grad.Slice(O.WeightIh, GH * O.InputSize), GH, rows, O.InputSize);
         Gemm.AddColumnSums<T>(dAX, grad.Slice(O.BiasIh, GH), rows, GH);
         if (!dX.IsEmpty) Gemm.MultiplyAdd<T>(dAX, p.Slice(O.WeightIh, GH * O.InputSize), dX, rows, GH, O.InputSize);
     }

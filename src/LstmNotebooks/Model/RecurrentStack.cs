@@ -118,9 +118,7 @@ internal sealed class LinearHead<T>(ParameterLayout layout, int hidden, int outp
     /// <summary>Adds ∂L/∂W and ∂L/∂b into grad and returns ∂L/∂rows (M×H).</summary>
     public T[] Backward(ReadOnlySpan<T> p, Span<T> grad, ReadOnlySpan<T> rows, ReadOnlySpan<T> dy, int m)
     {
-        var dyT = new T[Outputs * m];
-        Gemm.Transpose(dy, dyT, m, Outputs);
-        Gemm.MultiplyAdd<T>(dyT, rows, grad.Slice(layout.HeadWeight, Outputs * hidden), Outputs, m, hidden);
+        Gemm.MultiplyAddTransposedA<T>(dy, rows, grad.Slice(layout.HeadWeight, Outputs * hidden), Outputs, m, hidden);
         Gemm.AddColumnSums(dy, grad.Slice(layout.HeadBias, Outputs), m, Outputs);
         var dRows = new T[m * hidden];
         Gemm.MultiplyAdd<T>(dy, p.Slice(layout.HeadWeight, Outputs * hidden), dRows, m, Outputs, hidden);

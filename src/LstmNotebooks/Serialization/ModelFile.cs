@@ -8,7 +8,7 @@ namespace LstmNotebooks;
 /// <summary>
 /// The model file, format version 1, little-endian:
 /// magic "LSTMNBMD" · u16 version · u8 element size (4 float, 8 double) · spec (cell u8, input i32, hidden i32,
-/// layers i32, has-forget-bias u8, forget bias f64, peepholes u8, forget gate u8, seed i64, head kind u8, head
+/// layers i32, has-forget-bias u8, forget bias f64, has-input-gate-bias u8, input-gate bias f64, peepholes u8, forget gate u8, seed i64, head kind u8, head
 /// outputs i32, head mode u8) · i64 parameter count · raw parameters · SHA-256 of everything before it.
 /// Weights are stored as their exact bits, so a round trip is bit-exact.
 /// </summary>
@@ -44,6 +44,8 @@ public static class ModelFile
             w.Write(spec.Layers);
             w.Write((byte)(spec.ForgetBias is null ? 0 : 1));
             w.Write(spec.ForgetBias ?? 0.0);
+            w.Write((byte)(spec.InputGateBias is null ? 0 : 1));
+            w.Write(spec.InputGateBias ?? 0.0);
             w.Write((byte)(spec.Peepholes ? 1 : 0));
             w.Write((byte)(spec.ForgetGate ? 1 : 0));
             w.Write(spec.Seed);
@@ -123,6 +125,8 @@ public static class ModelFile
             int input = reader.ReadInt32(), hidden = reader.ReadInt32(), layers = reader.ReadInt32();
             bool hasBias = reader.ReadByte() != 0;
             double bias = reader.ReadDouble();
+            bool hasInputBias = reader.ReadByte() != 0;
+            double inputBias = reader.ReadDouble();
             bool peep = reader.ReadByte() != 0, forget = reader.ReadByte() != 0;
             long seed = reader.ReadInt64();
             var headKind = (HeadKind)reader.ReadByte();
@@ -139,7 +143,7 @@ public static class ModelFile
                 ThrowHelper.Format($"The model file names an unknown cell ({(int)cell}) or head ({(int)headKind}, {(int)mode}); it was written by another kind of program.");
             var spec = new ModelSpec(cell, input, hidden)
             {
-                Layers = layers, ForgetBias = hasBias ? bias : null, Peepholes = peep, ForgetGate = forget, Seed = seed,
+                Layers = layers, ForgetBias = hasBias ? bias : null, InputGateBias = hasInputBias ? inputBias : null, Peepholes = peep, ForgetGate = forget, Seed = seed,
                 Head = headKind == HeadKind.None ? HeadSpec.None : new HeadSpec(headKind, outputs, mode),
             };
             spec.Validate();

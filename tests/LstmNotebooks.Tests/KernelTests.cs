@@ -1,0 +1,151 @@
+using System.Numerics;
+using LstmNotebooks.Kernels;
+
+namespace LstmNotebooks.Tests;
+
+/// <summary>Every vector kernel against its scalar twin, bit for bit, for every length 0..4·Count+3; and the scalar
+/// twins against the runtime's math.</summary>
+public class KernelTests
+{
+    public static TheoryData<int> FloatLengths => Lengths<float>();
+    public static TheoryData<int> DoubleLengths => Lengths<double>();
+
+    private static TheoryData<int> Lengths<T>() where T : unmanaged
+    {
+        var data = new TheoryData<int>();
+        for (int n = 0; n <= 4 * Vector<T>.Count + 3; n++) data.Add(n);
+        return data;
+    }
+
+    private static T[] Random<T>(int n, long seed, double lo = -6, double hi = 6) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Rng(seed);
+        return Enumerable.Range(0, n).Select(_ => T.CreateTruncating(rng.Uniform(lo, hi))).ToArray();
+    }
+
+    private static void BitEqual<T>(string what, ReadOnlySpan<T> expected, ReadOnlySpan<T> actual) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            if (!expected[i].Equals(actual[i]))
+                Assert.Fail($"{what}: element {i} of {expected.Length} differs: scalar {expected[i]}, vector {actual[i]}.");
+    }
+
+    [Theory, MemberData(nameof(FloatLengths))] public void UnaryFloat(int n) => Unary<float>(n);
+    [Theory, MemberData(nameof(DoubleLengths))] public void UnaryDouble(int n) => Unary<double>(n);
+
+    private static void Unary<T>(int n) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var x = Random<T>(n, 11 + n, -30, 30);
+        var y = new T[n];
+        Elementwise.Sigmoid<T>(x, y);
+        BitEqual("sigmoid", x.Select(VectorMath.Sigmoid).ToArray(), y);
+        Elementwise.Tanh<T>(x, y);
+        BitEqual("tanh", x.Select(VectorMath.Tanh).ToArray(), y);
+        Elementwise.Apply<T, ExpOperator<T>>(x, y);
+        BitEqual("exp", x.Select(VectorMath.Exp).ToArray(), y);
+    }
+
+    [Theory, MemberData(nameof(FloatLengths))] public void LstmCellFloat(int n) { LstmCell<float>(n, new(false, true)); LstmCell<float>(n, new(true, true)); LstmCell<float>(n, new(true, false)); }
+    [Theory, MemberData(nameof(DoubleLengths))] public void LstmCellDouble(int n) { LstmCell<double>(n, new(false, true)); LstmCell<double>(n, new(true, true)); LstmCell<double>(n, new(false, false)); }
+
+    private static void LstmCell<T>(int h, LstmCellFlags flags) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var pre = Random<T>(4 * h, 1, -3, 3);
+        var cPrev = Random<T>(h, 2, -2, 2);
+        var peep = flags.Peepholes ? Random<T>(3 * h, 3, -1, 1) : [];
+        T[] preV = (T[])pre.Clone(), preS = (T[])pre.Clone();
+        T[] gV = new T[4 * h], gS = new T[4 * h], cV = new T[h], cS = new T[h], hV = new T[h], hS = new T[h];
+        LstmKernels.Forward<T>(preV, cPrev, peep, flags, gV, cV, hV);
+        for (int j = 0; j < h; j++) LstmKernels.ForwardScalar<T>(preS, cPrev, peep, flags, gS, cS, hS, j, h);
+        BitEqual("lstm pre", preS, preV); BitEqual("lstm gates", gS, gV); BitEqual("lstm c", cS, cV); BitEqual("lstm h", hS, hV);
+
+        var dh = Random<T>(h, 4, -1, 1);
+        var dcIn = Random<T>(h, 5, -1, 1);
+        T[] dcV = (T[])dcIn.Clone(), dcS = (T[])dcIn.Clone(), daV = new T[4 * h], daS = new T[4 * h];
+        T[] dpV = new T[peep.Length], dpS = new T[peep.Length], totV = new T[h], totS = new T[h];
+        LstmKernels.Backward<T>(gV, cPrev, cV, peep, flags, dh, dcV, daV, dpV, totV);
+        for (int j = 0; j < h; j++) LstmKernels.BackwardScalar<T>(gS, cPrev, cS, peep, flags, dh, dcS, daS, dpS, totS, j, h);
+        BitEqual("lstm da", daS, daV); BitEqual("lstm dc", dcS, dcV); BitEqual("lstm dpeep", dpS, dpV); BitEqual("lstm dc total", totS, totV);
+    }
+
+    [Theory, MemberData(nameof(FloatLengths))] public void GruAndRnnFloat(int n) => GruAndRnn<float>(n);
+    [Theory, MemberData(nameof(DoubleLengths))] public void GruAndRnnDouble(int n) => GruAndRnn<double>(n);
+
+    private static void GruAndRnn<T>(int h) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var pre = Random<T>(3 * h, 6, -3, 3);
+        var hPre = Random<T>(3 * h, 7, -3, 3);
+        var hPrev = Random<T>(h, 8, -1, 1);
+        T[] preV = (T[])pre.Clone(), preS = (T[])pre.Clone(), gV = new T[3 * h], gS = new T[3 * h], hV = new T[h], hS = new T[h];
+        GruKernels.Forward<T>(preV, hPre, hPrev, gV, hV);
+        for (int j = 0; j < h; j++) GruKernels.ForwardScalar<T>(preS, hPre, hPrev, gS, hS, j, h);
+        BitEqual("gru pre", preS, preV); BitEqual("gru gates", gS, gV); BitEqual("gru h", hS, hV);
+
+        var dh = Random<T>(h, 9, -1, 1);
+        T[] dxV = new T[3 * h], dxS = new T[3 * h], dhhV = new T[3 * h], dhhS = new T[3 * h], dpV = new T[h], dpS = new T[h];
+        GruKernels.Backward<T>(gV, hPre, hPrev, dh, dxV, dhhV, dpV);
+        for (int j = 0; j < h; j++) GruKernels.BackwardScalar<T>(gS, hPre, hPrev, dh, dxS, dhhS, dpS, j, h);
+        BitEqual("gru daX", dxS, dxV); BitEqual("gru daH", dhhS, dhhV); BitEqual("gru dhPrev", dpS, dpV);
+
+        var da = new T[h];
+        RnnKernels.Backward<T>(hV, dh, da);
+        BitEqual("rnn da", hV.Zip(dh, TanhDerivativeOperator<T>.Invoke).ToArray(), da);
+    }
+
+    [Theory, MemberData(nameof(FloatLengths))] public void GemmFloat(int n) => GemmMatchesScalar<float>(n);
+    [Theory, MemberData(nameof(DoubleLengths))] public void GemmDouble(int n) => GemmMatchesScalar<double>(n);
+
+    private static void GemmMatchesScalar<T>(int n) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        // Shapes around the 4-row × 2-vector tile and its edges, with n as the vectorized dimension.
+        // K = 600 spans several K panels.
+        foreach (var (m, k) in new[] { (1, 1), (3, 5), (4, 7), (9, 3), (13, 17), (5, 600) })
+        {
+            var a = Random<T>(m * k, m, -1, 1);
+            var b = Random<T>(k * n, k, -1, 1);
+            var c0 = Random<T>(m * n, 99, -1, 1);
+            T[] cv = (T[])c0.Clone(), cs = (T[])c0.Clone();
+            Gemm.MultiplyAdd<T>(a, b, cv, m, k, n);
+            Gemm.MultiplyAddScalar<T>(a, b, cs, m, k, n);
+            BitEqual($"gemm {m}×{k}·{k}×{n}", cs, cv);
+
+            // The same product from a stored Aᵀ (K×M) must give the same bits.
+            var aT = new T[k * m];
+            Gemm.Transpose<T>(a, aT, m, k);
+            T[] ct = (T[])c0.Clone(), cts = (T[])c0.Clone();
+            Gemm.MultiplyAddTransposedA<T>(aT, b, ct, m, k, n);
+            Gemm.MultiplyAddTransposedAScalar<T>(aT, b, cts, m, k, n);
+            BitEqual($"gemm Aᵀ {m}×{k}·{k}×{n} (scalar)", cs, cts);
+            BitEqual($"gemm Aᵀ {m}×{k}·{k}×{n}", cs, ct);
+        }
+    }
+
+    [Fact]
+    public void ScalarTwinsMatchTheRuntimeMath()
+    {
+        double worstExp = 0, worstTanh = 0, worstSig = 0;
+        for (double x = -40; x <= 40; x += 0.0137)
+        {
+            worstExp = Math.Max(worstExp, Math.Abs(VectorMath.Exp(x) / Math.Exp(x) - 1));
+            worstTanh = Math.Max(worstTanh, Math.Abs(VectorMath.Tanh(x) - Math.Tanh(x)) / Math.Max(Math.Abs(Math.Tanh(x)), 1e-300));
+            worstSig = Math.Max(worstSig, Math.Abs(VectorMath.Sigmoid(x) - 1 / (1 + Math.Exp(-x))) / (1 / (1 + Math.Exp(-x))));
+        }
+        Assert.True(worstExp < 4e-16, $"exp(double) relative error {worstExp:E2}");
+        Assert.True(worstTanh < 1e-15, $"tanh(double) relative error {worstTanh:E2}");
+        Assert.True(worstSig < 1e-15, $"sigmoid(double) relative error {worstSig:E2}");
+        float worstExpF = 0, worstTanhF = 0;
+        for (float x = -20; x <= 20; x += 0.0071f)
+        {
+            worstExpF = Math.Max(worstExpF, (float)Math.Abs(VectorMath.Exp(x) / Math.Exp(x) - 1));
+            worstTanhF = Math.Max(worstTanhF, (float)(Math.Abs(VectorMath.Tanh(x) - Math.Tanh(x)) / Math.Max(Math.Abs(Math.Tanh(x)), 1e-30)));
+        }
+        Assert.True(worstExpF < 4e-7f, $"exp(float) relative error {worstExpF:E2}");
+        Assert.True(worstTanhF < 4e-7f, $"tanh(float) relative error {worstTanhF:E2}");
+        Assert.Equal(0.0, VectorMath.Tanh(0.0));
+        Assert.Equal(1.0, VectorMath.Tanh(400.0));
+        Assert.Equal(-1.0, VectorMath.Tanh(-400.0));
+        Assert.Equal(1e-9, VectorMath.Tanh(1e-9), 1e-24);
+        Assert.True(VectorMath.Sigmoid(-1000.0) >= 0 && VectorMath.Sigmoid(1000.0) == 1.0);
+    }
+}

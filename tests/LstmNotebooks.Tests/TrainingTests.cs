@@ -1,0 +1,106 @@
+namespace LstmNotebooks.Tests;
+
+public class TrainingTests
+{
+    private static Model<double> Model1() => Lstm.Create(1, 6).WithSeed(2).WithHead(Head.Regression()).Build<double>();
+
+    [Fact]
+    public void ProgressIsReportedEveryEpochWithLossesAndElapsedTime()
+    {
+        var reports = new List<TrainingProgress>();
+        var fit = Model1().Train(TestData.Sine<double>(40, 8, 1), Training.Adam(0.01).WithEpochs(4).WithValidationSplit(0.25),
+            new SynchronousProgress<TrainingProgress>(reports.Add));
+        Assert.Equal([1, 2, 3, 4], reports.Select(r => r.Epoch));
+        Assert.All(reports, r => { Assert.True(r.TrainLoss > 0); Assert.NotNull(r.ValidationLoss); Assert.True(r.Elapsed > TimeSpan.Zero); });
+        Assert.Equal(fit.History.TrainLoss, reports.Select(r => r.TrainLoss));
+    }
+
+    [Fact]
+    public void CancellationStopsTrainingAndLeavesTheModelAlone()
+    {
+        using var cts = new CancellationTokenSource();
+        var model = Model1();
+        var before = model.Parameters.ToArray();
+        var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2) cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            model.Train(TestData.Sine<double>(40, 8, 1), Training.Adam(0.01).WithEpochs(100), progress, cts.Token));
+        Assert.Equal(before, model.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void EarlyStoppingKeepsTheBestValidationWeights()
+    {
+        // A tiny, noisy training set and a large learning rate: validation loss stops improving quickly.
+        var rng = new Rng(3);
+        var samples = Enumerable.Range(0, 30).Select(_ =>
+            Sample.Create(Sequence.FromScalars(Enumerable.Range(0, 5).Select(_ => rng.Uniform(-1, 1))), rng.Uniform(-1, 1))).ToList();
+        var data = Dataset.Create(samples);
+        var fit = Lstm.Create(1, 16).WithSeed(1).WithHead(Head.Regression()).Build<double>()
+            .Train(data, Training.Adam(0.05).WithEpochs(200).WithValidationSplit(0.3).WithEarlyStopping(3).WithShuffle(false));
+        Assert.Equal(StopReason.EarlyStopped, fit.History.StopReason);
+        Assert.True(fit.History.Epochs.Count < 200);
+        Assert.Equal(fit.History.Epochs.Count - 3, fit.History.BestEpoch);
+        var (_, validation) = data.Split(0.3);
+        Assert.Equal(fit.History.Epochs[fit.History.BestEpoch - 1].ValidationLoss!.Value, fit.Model.Loss(validation), 12);
+    }
+
+    [Fact]
+    public void StepDecayHalvesTheLearningRate()
+    {
+        var fit = Model1().Train(TestData.Sine<double>(16, 6, 1), Training.Sgd(0.1).WithEpochs(5).WithLearningRateDecay(2, 0.5));
+        Assert.Equal([0.1, 0.1, 0.05, 0.05, 0.025], fit.History.Epochs.Select(e => e.LearningRate));
+    }
+
+    [Fact]
+    public void TruncatedBpttTrainsAndDiffersFromFullBptt()
+    {
+        var data = TestData.Sine<double>(64, 30, 2);
+        var model = Lstm.Create(1, 8).WithSeed(1).WithHead(Head.Regression().EveryStep()).Build<double>();
+        var perStep = Dataset.Create(data.Samples.Select(s =>
+        {
+            var next = s.Input.Values[1..].ToArray().Append(s.Target.Values[0]).ToArray();
+            return Sample.PerStep(s.Input, Sequence.FromScalars(next));
+        }));
+        var options = Training.Adam(0.01).WithEpochs(20).WithBatchSize(16).WithSeed(1);
+        var full = model.Train(perStep, options);
+        var truncated = model.Train(perStep, options.WithTruncation(5));
+        Assert.False(full.Model.Parameters.SequenceEqual(truncated.Model.Parameters));
+        Assert.True(truncated.Model.Loss(perStep) < model.Loss(perStep) / 10, "truncated BPTT should still learn next-step prediction");
+        // A window as long as the sequence is exactly full BPTT.
+        var same = model.Train(perStep, options.WithTruncation(30));
+        Assert.True(full.Model.Parameters.SequenceEqual(same.Model.Parameters));
+    }
+
+    [Fact]
+    public void DivergenceStopsWithAClearErrorAndTheStartingModelUnaffected()
+    {
+        var data = Dataset.Create([Sample.Create(Sequence.FromScalars<double>([1e150, -1e150, 1e150]), 1e150)]);
+        var model = Lstm.Create(1, 4).WithSeed(1).WithHead(Head.Regression()).Build<double>();
+        var before = model.Parameters.ToArray();
+        var e = Assert.Throws<TrainingDivergedException>(() => model.Train(data, Training.Sgd(1e10).WithEpochs(5)));
+        Assert.Contains("diverged", e.Message);
+        Assert.Matches(@"epoch \d+, batch \d+", e.Message);
+        Assert.Contains("starting model is unchanged", e.Message);
+        Assert.Equal(before, model.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void ClassificationAndBinaryHeadsTrain()
+    {
+        var data = TestData.RememberFirst<double>(64, gap: 3, seed: 1);
+        var cls = Lstm.Create(6, 8).WithSeed(1).WithHead(Head.Classification(2)).Build<double>()
+            .Train(data, Training.Adam(0.02).WithEpochs(25).WithBatchSize(16));
+        Assert.True(TestData.Accuracy(cls.Model, data) > 0.95);
+        var binary = Dataset.Create(data.Samples.Select(s => Sample.Create(s.Input, s.Target.Values[0])));
+        var bin = Gru.Create(6, 8).WithSeed(1).WithHead(Head.Binary()).Build<double>()
+            .Train(binary, Training.Adam(0.02).WithEpochs(25).WithBatchSize(16));
+        double right = binary.Samples.Count(s => (bin.Model.Predict(s.Input)[0] > 0.5 ? 1.0 : 0.0) == s.Target.Values[0]);
+        Assert.True(right / binary.Count > 0.95);
+    }
+}
+
+/// <summary>IProgress that calls back on the training thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
