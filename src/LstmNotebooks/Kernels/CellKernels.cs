@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -17,6 +18,7 @@ internal static class LstmKernels
     /// pre (4H, in/out: peephole terms are added so it ends as the exact gate arguments), cPrev (H), peep (3H rows
     /// i,f,o, or empty) → gates (4H: i, f, g, o after activation), c (H), h (H).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Forward<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
         Span<T> gates, Span<T> c, Span<T> h) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -80,6 +82,7 @@ internal static class LstmKernels
     /// t+1 on entry, ∂L/∂c_{t-1} on exit; da (4H) receives ∂L/∂(gate arguments); dPeep (3H) accumulates.
     /// dcTotal (H, or empty) receives the total ∂L/∂c_t, for the gradient-flow diagnostics only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Backward<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> peep,
         LstmCellFlags flags, ReadOnlySpan<T> dh, Span<T> dc, Span<T> da, Span<T> dPeep, Span<T> dcTotal = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -168,6 +171,7 @@ internal static class GruKernels
     /// pre (3H, in/out): input-side arguments W_i·x + b_i on entry; on exit r and z rows hold the full gate arguments
     /// and the n row holds W_in x + b_in + r ⊙ (W_hn h + b_hn). hPre (3H): W_h·h + b_h. → gates (3H: r, z, n), h (H).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Forward<T>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -213,6 +217,7 @@ internal static class GruKernels
     /// Backward for one row. dh (H): ∂L/∂h_t. Writes daX (3H, ∂L/∂ input-side arguments), daH (3H, ∂L/∂ hidden-side
     /// arguments: the n row is scaled by r) and dhPrev (H, the direct path z ⊙ dh; the W_hh path is added by the caller).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Backward<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
         Span<T> daX, Span<T> daH, Span<T> dhPrev) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -258,10 +263,12 @@ internal static class GruKernels
 internal static class RnnKernels
 {
     /// <summary>h = tanh(pre); pre holds W_ih x + b_ih + W_hh h + b_hh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Forward<T>(ReadOnlySpan<T> pre, Span<T> h) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Elementwise.Tanh(pre, h);
 
     /// <summary>da = dh ⊙ (1 - h²).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Backward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Elementwise.Apply<T, TanhDerivativeOperator<T>>(h, dh, da);
 }

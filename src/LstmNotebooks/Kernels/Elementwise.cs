@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -43,6 +44,7 @@ internal readonly struct AddOperator<T> : IBinaryOperator<T> where T : unmanaged
 
 internal static class Elementwise
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Apply<T, TOp>(ReadOnlySpan<T> x, Span<T> dst)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IUnaryOperator<T>
     {
@@ -58,6 +60,7 @@ internal static class Elementwise
         for (; i < x.Length; i++) dst[i] = TOp.Invoke(x[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Apply<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> dst)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
     {

@@ -22,6 +22,7 @@ internal static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Scalar(a, b, c, m, k, n, rowStride: 1, kStride: m);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     private static void Scalar<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int rowStride, int kStride)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -55,6 +56,7 @@ internal static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Blocked(a, b, c, m, k, n, rowStride: 1, kStride: m);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     private static void Blocked<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int rowStride, int kStride)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -139,6 +141,7 @@ internal static class Gemm
     }
 
     /// <summary>dst[N×M] = src[M×N]ᵀ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Transpose<T>(ReadOnlySpan<T> src, Span<T> dst, int m, int n)
     {
         if (src.Length < m * n || dst.Length < m * n) throw new ArgumentException("Transpose: spans shorter than m·n.");
@@ -148,6 +151,7 @@ internal static class Gemm
     }
 
     /// <summary>Adds the row vector <paramref name="bias"/> (length N) to every row of C[M×N].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void AddRowVector<T>(ReadOnlySpan<T> bias, Span<T> c, int m, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -155,6 +159,7 @@ internal static class Gemm
     }
 
     /// <summary>sums[N] += Σ_rows C[M×N], rows added in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void AddColumnSums<T>(ReadOnlySpan<T> c, Span<T> sums, int m, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using LstmNotebooks.Kernels;
 
@@ -93,6 +94,7 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         => new(batch, steps, O.InputSize, H, G, HasCell, HasHiddenPre, x, lengths);
 
     /// <summary>Runs the layer over all steps; the caller has filled cache.X, H0 and C0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public void Forward(ReadOnlySpan<T> p, LayerCache<T> k, IReadOnlyList<Intervention>? interventions)
     {
         int rows = k.Steps * k.B;
@@ -131,6 +133,7 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
     /// exit; dc likewise for the cell state (LSTM; empty otherwise). Parameter gradients are added into grad; dX
     /// (T, B, I), if not empty, receives ∂L/∂ input.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public void Backward(ReadOnlySpan<T> p, Span<T> grad, LayerCache<T> k, ReadOnlySpan<T> dHs, Span<T> dh, Span<T> dc,
         Span<T> dX, GradientRecorder? recorder)
     {
@@ -183,6 +186,7 @@ internal sealed class LstmLayer<T>(int index, LayerOffsets offsets, int hidden, 
 
     private ReadOnlySpan<T> Peep(ReadOnlySpan<T> p) => O.Peephole >= 0 ? p.Slice(O.Peephole, 3 * H) : default;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT)
     {
         var pre = k.StepRows(k.Pre, t, GH);
@@ -201,6 +205,7 @@ internal sealed class LstmLayer<T>(int index, LayerOffsets offsets, int hidden, 
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     protected override void StepBackward(ReadOnlySpan<T> p, Span<T> grad, LayerCache<T> k, int t, Span<T> dh, Span<T> dc,
         Span<T> dAX, Span<T> dAH, Span<T> dhPrev, T[]? dcTotal)
     {
@@ -266,6 +271,7 @@ internal sealed class GruLayer<T>(int index, LayerOffsets offsets, int hidden)
     public override bool HasCell => false;
     protected override bool HasHiddenPre => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT)
     {
         var hPre = k.StepRows(k.HPre, t, GH);
@@ -282,6 +288,7 @@ internal sealed class GruLayer<T>(int index, LayerOffsets offsets, int hidden)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     protected override void StepBackward(ReadOnlySpan<T> p, Span<T> grad, LayerCache<T> k, int t, Span<T> dh, Span<T> dc,
         Span<T> dAX, Span<T> dAH, Span<T> dhPrev, T[]? dcTotal)
     {
@@ -332,6 +339,7 @@ internal sealed class RnnLayer<T>(int index, LayerOffsets offsets, int hidden)
 {
     public override bool HasCell => false;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT)
     {
         var pre = k.StepRows(k.Pre, t, H);
@@ -342,6 +350,7 @@ internal sealed class RnnLayer<T>(int index, LayerOffsets offsets, int hidden)
             if (t < k.Lengths[b]) RnnKernels.Forward<T>(pre.Slice(b * H, H), h.Slice(b * H, H));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     protected override void StepBackward(ReadOnlySpan<T> p, Span<T> grad, LayerCache<T> k, int t, Span<T> dh, Span<T> dc,
         Span<T> dAX, Span<T> dAH, Span<T> dhPrev, T[]? dcTotal)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace LstmNotebooks;
@@ -19,6 +20,7 @@ internal sealed class SgdOptimizer<T>(int count, double momentum) : Optimizer<T>
 {
     private readonly double[] _velocity = new double[count];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public override void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
     {
         for (int i = 0; i < parameters.Length; i++)
@@ -37,6 +39,7 @@ internal sealed class AdamOptimizer<T>(int count, double beta1, double beta2, do
     private readonly double[] _v = new double[count];
     private int _step;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public override void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
     {
         _step++;

@@ -1,0 +1,208 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.DotNet.Interactive.Formatting;
+
+namespace LstmNotebooks.Runner;
+
+/// <summary>
+/// C# cells through Roslyn scripting, set up like .NET Interactive's C# kernel: the same default imports, latest
+/// language version, <c>#r</c> paths taken from the notebook's folder, and each cell continuing the previous state.
+/// </summary>
+internal sealed class CSharpKernel : ILanguageKernel
+{
+    private static readonly string[] DefaultImports =
+        ["System", "System.Text", "System.Collections", "System.Collections.Generic", "System.Threading.Tasks", "System.Linq"];
+
+    private readonly PackageRestorer restorer;
+    private ScriptOptions options;
+    private ScriptState<object>? state;
+
+    public CSharpKernel(string notebookDirectory, PackageRestorer restorer)
+    {
+        this.restorer = restorer;
+        options = ScriptOptions.Default
+            .WithLanguageVersion(LanguageVersion.Latest)
+            .WithImports(DefaultImports)
+            .AddReferences(
+                typeof(Enumerable).Assembly,
+                typeof(Microsoft.DotNet.Interactive.Kernel).Assembly,
+                typeof(Formatter).Assembly,
+                typeof(Microsoft.AspNetCore.Html.IHtmlContent).Assembly)
+            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(notebookDirectory))
+            .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(notebookDirectory))
+            // Notebooks train models: optimized code, with debug information so that exceptions carry line numbers.
+            .WithOptimizationLevel(OptimizationLevel.Release)
+            .WithEmitDebugInformation(true)
+            .WithFileEncoding(Encoding.UTF8);
+    }
+
+    public string Name => KernelNames.CSharp;
+
+    public async Task<ExecutionOutcome> ExecuteAsync(ParsedSubmission submission, string pseudoFile, CancellationToken cancellationToken)
+    {
+        var packages = submission.Directives
+            .Where(d => d.Kind == DirectiveKind.NuGetReference)
+            .Select(d => (Directive: d, Package: Directives.PackageOf(d)))
+            .Where(p => !PackageRestorer.IsProvidedByRunner(p.Package.Name))
+            .Select(p => (p.Package.Name, p.Package.Version, p.Directive.Line))
+            .ToArray();
+        if (packages.Length > 0)
+        {
+            var paths = restorer.Restore(packages);
+            AddReferences(paths);
+        }
+
+        var state = await StartedAsync(cancellationToken);
+        var script = state.Script.ContinueWith(submission.Code, options.WithFilePath(pseudoFile));
+        var diagnostics = script.Compile(cancellationToken);
+        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        if (errors.Length > 0)
+        {
+            return ExecutionOutcome.Failed(CompileError(errors, submission.FirstLine));
+        }
+
+        var hasValue = HasReturnValue(script);
+        var next = await script.RunFromAsync(state, _ => true, cancellationToken);
+        this.state = next;
+        if (next.Exception is { } exception)
+        {
+            return ExecutionOutcome.Failed(Errors.FromException(exception, Errors.LineOf(exception, pseudoFile, submission.FirstLine)));
+        }
+
+        return new ExecutionOutcome(hasValue, hasValue ? next.ReturnValue : null, null);
+    }
+
+    public bool TryGetValue(string name, out KernelVariable variable)
+    {
+        var found = state?.GetVariable(name);
+        variable = found is null ? null! : new KernelVariable(found.Name, found.Type, found.Value);
+        return found is not null;
+    }
+
+    public async Task SetValueAsync(string name, object? value, Type type, int line)
+    {
+        if (!SyntaxFacts.IsValidIdentifier(name))
+        {
+            throw new DirectiveException($"'{name}' is not a valid C# variable name.", line);
+        }
+
+        // As the C# kernel does: declare a variable of the value's type, then assign the value itself (no copy).
+        var references = new HashSet<Assembly>();
+        var typeName = CSharpTypeName(value?.GetType() ?? type, references);
+        AddReferences(references.Where(a => !a.IsDynamic && a.Location.Length > 0).Select(a => a.Location));
+        var current = await StartedAsync(CancellationToken.None);
+        var declared = await current.ContinueWithAsync($"{typeName} {name} = default;", options.WithFilePath("runner-shared-value.csx"));
+        declared.GetVariable(name).Value = value;
+        state = declared;
+    }
+
+    public IReadOnlyList<KernelVariable> Variables() =>
+        state is null
+            ? []
+            : state.Variables.GroupBy(v => v.Name).Select(g => g.Last()).Select(v => new KernelVariable(v.Name, v.Type, v.Value)).ToArray();
+
+    public void Dispose()
+    {
+    }
+
+    // Whether the code ends with an expression (no semicolon, not void) is only exposed internally; .NET Interactive reads it the same way.
+    private static readonly MethodInfo HasReturnValueMethod =
+        typeof(Script).GetMethod("HasReturnValue", BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw new MissingMethodException(
+            $"Microsoft.CodeAnalysis.Scripting {typeof(Script).Assembly.GetName().Version} has no internal Script.HasReturnValue(); the runner was built against 5.12.0.");
+
+    private static bool HasReturnValue(Script script) => (bool)HasReturnValueMethod.Invoke(script, null)!;
+
+    private async Task<ScriptState<object>> StartedAsync(CancellationToken cancellationToken) =>
+        state ??= await CSharpScript.RunAsync("using static Microsoft.DotNet.Interactive.Kernel;", options, cancellationToken: cancellationToken);
+
+    private void AddReferences(IEnumerable<string> paths)
+    {
+        var known = options.MetadataReferences.OfType<PortableExecutableReference>()
+            .Select(r => r.FilePath).Where(p => p is not null).Select(p => Path.GetFileName(p!))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var fresh = paths.Where(p => known.Add(Path.GetFileName(p))).Select(p => MetadataReference.CreateFromFile(p)).ToArray();
+        if (fresh.Length > 0)
+        {
+            options = options.AddReferences(fresh);
+        }
+    }
+
+    private static ErrorOutput CompileError(IReadOnlyList<Diagnostic> errors, int firstLine)
+    {
+        int CellLine(Diagnostic d) => firstLine + d.Location.GetLineSpan().StartLinePosition.Line;
+        var lines = errors.Select(d =>
+            $"({CellLine(d)},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}").ToArray();
+        return new ErrorOutput("CompilationError", string.Join("\n", lines), CellLine(errors[0]), lines);
+    }
+
+    /// <summary>
+    /// The C# spelling of a type, for declaring shared variables. Types C# cannot name (declared in another
+    /// language's cells, or not public) fall back to their nearest nameable base type.
+    /// </summary>
+    internal static string CSharpTypeName(Type type, ISet<Assembly> references)
+    {
+        while (!IsNameable(type))
+        {
+            type = type.BaseType ?? typeof(object);
+        }
+
+        return Name(type, references);
+
+        static bool IsNameable(Type t) =>
+            t.IsArray ? IsNameable(t.GetElementType()!)
+            : (t.IsPublic || (t.IsNestedPublic && IsNameable(t.DeclaringType!)))
+              && !t.Assembly.IsDynamic
+              && !t.Assembly.GetName().Name!.StartsWith("ℛ", StringComparison.Ordinal)
+              && !t.Assembly.GetName().Name!.StartsWith("FSI-ASSEMBLY", StringComparison.OrdinalIgnoreCase)
+              && (!t.IsGenericType || t.GetGenericArguments().All(IsNameable));
+
+        static string Name(Type t, ISet<Assembly> references)
+        {
+            if (t.IsArray)
+            {
+                return Name(t.GetElementType()!, references) + "[" + new string(',', t.GetArrayRank() - 1) + "]";
+            }
+
+            references.Add(t.Assembly);
+            var name = new StringBuilder();
+            var args = t.IsGenericType ? t.GetGenericArguments() : [];
+            var used = 0;
+            var chain = new List<Type>();
+            for (var c = t; c is not null; c = c.IsNested ? c.DeclaringType : null)
+            {
+                chain.Insert(0, c);
+            }
+
+            name.Append("global::");
+            if (!string.IsNullOrEmpty(chain[0].Namespace))
+            {
+                name.Append(chain[0].Namespace).Append('.');
+            }
+
+            for (var i = 0; i < chain.Count; i++)
+            {
+                var part = chain[i].Name;
+                var tick = part.IndexOf('`');
+                if (i > 0) name.Append('.');
+                if (tick < 0)
+                {
+                    name.Append(part);
+                    continue;
+                }
+
+                var count = int.Parse(part[(tick + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                name.Append(part[..tick]).Append('<')
+                    .Append(string.Join(", ", args.Skip(used).Take(count).Select(a => Name(a, references)))).Append('>');
+                used += count;
+            }
+
+            return name.ToString();
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace LstmNotebooks.Runner;
+
+/// <summary>
+/// Writes one self-contained page per notebook: rendered markdown, code, outputs, and plotly.js inlined once, so the
+/// page opens offline. A small script at the top records JavaScript errors in the page's root element
+/// (<c>data-js-errors</c>), which the browser check in .ci/browser-check reads.
+/// </summary>
+internal static class HtmlPageWriter
+{
+    internal const string ErrorRecorder = """
+        <script>
+        (function () {
+          var root = document.documentElement, errors = [];
+          root.setAttribute('data-error-recorder', 'on');
+          function record(message) { errors.push(String(message)); root.setAttribute('data-js-errors', JSON.stringify(errors)); }
+          window.addEventListener('error', function (e) { record((e.message || 'error') + ' at ' + (e.filename || 'page') + ':' + (e.lineno || 0)); });
+          window.addEventListener('unhandledrejection', function (e) { record('unhandled rejection: ' + ((e.reason && e.reason.message) || e.reason)); });
+          var consoleError = console.error;
+          console.error = function () { record(Array.prototype.join.call(arguments, ' ')); return consoleError.apply(console, arguments); };
+        })();
+        </script>
+        """;
+
+    internal const string Style = """
+        <style>
+        body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; background: #fff; }
+        header { padding: 12px 24px; border-bottom: 1px solid #d0d7de; background: #f6f8fa; }
+        header h1 { font-size: 1.3em; margin: 0 0 4px 0; }
+        main { max-width: 1100px; margin: 0 auto; padding: 16px 24px 48px; }
+        .status-passed { color: #1a7f37; font-weight: 600; } .status-failed, .status-malformed { color: #cf222e; font-weight: 600; }
+        .cell { margin: 14px 0; } .cell.code { border-left: 3px solid #d0d7de; padding-left: 10px; }
+        .cell.code.failed { border-left-color: #cf222e; } .cell.code.notrun { opacity: .55; }
+        .cell-head { font-size: .8em; color: #57606a; margin-bottom: 4px; }
+        pre { background: #f6f8fa; padding: 8px 10px; overflow-x: auto; border-radius: 4px; margin: 4px 0; }
+        pre.source { background: #f3f4f6; } pre.stderr { background: #fff8c5; }
+        pre.error { background: #ffebe9; color: #82071e; white-space: pre-wrap; }
+        .output { margin: 6px 0; overflow-x: auto; }
+        table.nb-dataframe, .markdown table { border-collapse: collapse; font-size: .9em; }
+        table.nb-dataframe td, table.nb-dataframe th, .markdown td, .markdown th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: right; }
+        .markdown code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
+        a { color: #0969da; }
+        </style>
+        """;
+
+    public static string Render(NotebookResult result, bool quick)
+    {
+        var sb = new StringBuilder();
+        var pageHasCharts = result.AllOutputs.OfType<DisplayOutput>().Any(d =>
+            d.Kind == DisplayKind.Chart || (PageHtml(d) ?? "").Contains("Plotly.newPlot", StringComparison.Ordinal));
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+            .Append(Encode(result.Name)).Append("</title>\n").Append(ErrorRecorder).Append('\n').Append(Style).Append('\n');
+        if (pageHasCharts)
+        {
+            // Once per page, before any chart's newPlot call; "</script" cannot appear inside an inline script.
+            sb.Append("<script type=\"text/javascript\">/* plotly.js ").Append(PlotlyCharts.PlotlyJsVersion)
+                .Append(", embedded in Plotly.NET */\n").Append(PlotlyCharts.PlotlyJsSource.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase))
+                .Append("\n</script>\n");
+        }
+
+        sb.Append("</head>\n<body>\n<header><h1>").Append(Encode(result.Name)).Append("</h1><div>")
+            .Append(StatusSpan(result.Status)).Append(" · ")
+            .Append(result.Cells.Count(c => c.Status is CellStatus.Succeeded or CellStatus.Failed)).Append(" of ")
+            .Append(result.Cells.Count(c => c.Kind == CellKind.Code)).Append(" code cells run · ")
+            .Append(Seconds(result.Elapsed)).Append(quick ? " · quick mode (LSTMNB_QUICK=1)" : "")
+            .Append(" · <a href=\"index.html\">all notebooks</a></div>");
+        if (result.Failure is { } failure)
+        {
+            sb.Append("<div class=\"status-failed\">").Append(Encode(failure.ToString())).Append("</div>");
+        }
+
+        sb.Append("</header>\n<main>\n");
+        foreach (var cell in result.Cells)
+        {
+            AppendCell(sb, cell);
+        }
+
+        sb.Append("</main>\n</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    private static void AppendCell(StringBuilder sb, CellResult cell)
+    {
+        var id = $"cell-{cell.Number}";
+        if (cell.Kind == CellKind.Markdown)
+        {
+            sb.Append("<section class=\"cell markdown\" id=\"").Append(id).Append("\">\n")
+                .Append(MarkdownRenderer.ToHtml(cell.Source)).Append("</section>\n");
+            return;
+        }
+
+        if (cell.Kind == CellKind.Raw)
+        {
+            sb.Append("<section class=\"cell raw\" id=\"").Append(id).Append("\"><pre>").Append(Encode(cell.Source)).Append("</pre></section>\n");
+            return;
+        }
+
+        var state = cell.Status switch { CellStatus.Failed => " failed", CellStatus.NotRun => " notrun", _ => "" };
+        sb.Append("<section class=\"cell code").Append(state).Append("\" id=\"").Append(id).Append("\">\n<div class=\"cell-head\">[")
+            .Append(cell.ExecutionCount?.ToString(CultureInfo.InvariantCulture) ?? " ").Append("] ").Append(Encode(LanguageLabel(cell.Language)))
+            .Append(" · cell ").Append(cell.Number)
+            .Append(cell.Status == CellStatus.NotRun ? " · not run" : $" · {Seconds(cell.Elapsed)}").Append("</div>\n")
+            .Append("<pre class=\"source\"><code>").Append(Encode(cell.Source)).Append("</code></pre>\n");
+        foreach (var output in cell.Outputs)
+        {
+            sb.Append("<div class=\"output\">");
+            switch (output)
+            {
+                case DisplayOutput d when PageHtml(d) is { } html:
+                    sb.Append(html);
+                    break;
+                case DisplayOutput d:
+                    sb.Append("<pre>").Append(Encode(d.Data.TryGetValue("text/plain", out var text) ? text : string.Join("\n", d.Data.Values))).Append("</pre>");
+                    break;
+                case StreamOutput s:
+                    sb.Append("<pre class=\"").Append(s.Stream == StreamName.Stdout ? "stdout" : "stderr").Append("\">").Append(Encode(s.Text)).Append("</pre>");
+                    break;
+                case ErrorOutput e:
+                    sb.Append("<pre class=\"error\">").Append(Encode(e.ErrorName)).Append(e.Line is null ? "" : $" (line {e.Line})").Append(": ")
+                        .Append(Encode(e.Message));
+                    var trace = e.Traceback.Where(t => !e.Message.Contains(t, StringComparison.Ordinal)).Take(30).ToArray();
+                    if (trace.Length > 0)
+                    {
+                        sb.Append("\n\n").Append(Encode(string.Join("\n", trace)));
+                    }
+
+                    sb.Append("</pre>");
+                    break;
+            }
+
+            sb.Append("</div>\n");
+        }
+
+        sb.Append("</section>\n");
+    }
+
+    private static string? PageHtml(DisplayOutput d) => d.PageHtml ?? (d.Data.TryGetValue("text/html", out var html) ? html : null);
+
+    internal static string LanguageLabel(string kernel) => kernel switch
+    {
+        KernelNames.CSharp => "C#",
+        KernelNames.FSharp => "F#",
+        KernelNames.Markdown => "Markdown",
+        KernelNames.Html => "HTML",
+        KernelNames.JavaScript => "JavaScript",
+        _ => kernel,
+    };
+
+    internal static string StatusSpan(NotebookStatus status) =>
+        $"<span class=\"status-{status.ToString().ToLowerInvariant()}\">{status}</span>";
+
+    internal static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.0} s");
+
+    internal static string Encode(string text) => WebUtility.HtmlEncode(text);
+}
+
+internal static class IndexPageWriter
+{
+    public static string Render(IReadOnlyList<NotebookResult> results, bool quick, TimeSpan elapsed)
+    {
+        var sb = new StringBuilder();
+        var passed = results.Count(r => r.Status == NotebookStatus.Passed);
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Notebooks</title>\n")
+            .Append(HtmlPageWriter.ErrorRecorder).Append('\n').Append(HtmlPageWriter.Style).Append("\n</head>\n<body>\n<header><h1>Notebooks</h1><div>")
+            .Append(passed).Append(" of ").Append(results.Count).Append(" passed · ").Append(HtmlPageWriter.Seconds(elapsed))
+            .Append(quick ? " · quick mode (LSTMNB_QUICK=1)" : " · full size").Append("</div></header>\n<main>\n<table class=\"nb-dataframe\">\n")
+            .Append("<thead><tr><th>Notebook</th><th>Status</th><th>Code cells run</th><th>Time</th><th>Executed .ipynb</th><th>Failure</th></tr></thead>\n<tbody>\n");
+        foreach (var r in results)
+        {
+            var page = r.HtmlPath is null ? HtmlPageWriter.Encode(r.Name) : $"<a href=\"{Uri.EscapeDataString(Path.GetFileName(r.HtmlPath))}\">{HtmlPageWriter.Encode(r.Name)}</a>";
+            var ipynb = r.ExecutedNotebookPath is null ? "" : $"<a href=\"{Uri.EscapeDataString(Path.GetFileName(r.ExecutedNotebookPath))}\">{HtmlPageWriter.Encode(Path.GetFileName(r.ExecutedNotebookPath))}</a>";
+            sb.Append("<tr><td style=\"text-align:left\">").Append(page).Append("</td><td>").Append(HtmlPageWriter.StatusSpan(r.Status))
+                .Append("</td><td>").Append(r.Cells.Count(c => c.Status is CellStatus.Succeeded or CellStatus.Failed)).Append(" / ")
+                .Append(r.Cells.Count(c => c.Kind == CellKind.Code)).Append("</td><td>").Append(HtmlPageWriter.Seconds(r.Elapsed))
+                .Append("</td><td>").Append(ipynb).Append("</td><td style=\"text-align:left\">")
+                .Append(r.Failure is null ? "" : HtmlPageWriter.Encode(r.Failure.ToString())).Append("</td></tr>\n");
+        }
+
+        sb.Append("</tbody>\n</table>\n</main>\n</body>\n</html>\n");
+        return sb.ToString();
+    }
+}
