@@ -3,7 +3,7 @@ using System.Numerics;
 namespace LstmNotebooks.Tests;
 
 /// <summary>Outputs, final states and every gradient against libtorch 2.10 (nn.LSTM / nn.GRU / nn.RNN).</summary>
-public class ParityTests
+public class ParityTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     public static TheoryData<string> Cases => new(ParityCase.All.Select(c => c.Name));
 
@@ -12,8 +12,9 @@ public class ParityTests
     public void MatchesLibtorch(string name)
     {
         var c = ParityCase.All.Single(x => x.Name == name);
-        if (c.DType == "float64") Check<double>(c, rel: 0, abs: 1e-9);
-        else Check<float>(c, rel: 1e-5, abs: 1e-6);
+        var errors = c.DType == "float64" ? Check<double>(c, rel: 0, abs: 1e-9) : Check<float>(c, rel: 1e-5, abs: 1e-6);
+        output.WriteLine($"{c.Name}: max |difference| outputs/states {errors.Where(e => !e.Key.StartsWith('d')).Max(e => e.Value):E2}, " +
+                         $"gradients {errors.Where(e => e.Key.StartsWith('d')).Max(e => e.Value):E2}");
     }
 
     private static T[] Cast<T>(double[] values) where T : unmanaged, IBinaryFloatingPointIeee754<T>

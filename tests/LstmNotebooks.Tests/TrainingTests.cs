@@ -45,6 +45,25 @@ public class TrainingTests
     }
 
     [Fact]
+    public void ASessionContinuedOverSeveralCallsEqualsOneLongRun()
+    {
+        var data = TestData.Sine<double>(48, 8, 4);
+        var options = Training.Adam(0.01).WithEpochs(5).WithBatchSize(16).WithSeed(3).WithLearningRateDecay(2, 0.5);
+        var model = Model1();
+        var once = model.Train(data, options);
+        var session = model.StartTraining(options);
+        session.Train(data, epochs: 2);
+        var continued = session.Train(data, epochs: 3);
+        Assert.True(once.Model.Parameters.SequenceEqual(continued.Model.Parameters));
+        Assert.Equal(once.History.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.LearningRate)),
+            continued.History.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.LearningRate)));
+        Assert.Equal(5 * 48, session.SequencesSeen);
+        // A fresh Train call restarts the optimizer, so it is not the same as continuing.
+        var restarted = model.Train(data, options.WithEpochs(2)).Model.Train(data, options.WithEpochs(3)).Model;
+        Assert.False(restarted.Parameters.SequenceEqual(continued.Model.Parameters));
+    }
+
+    [Fact]
     public void StepDecayHalvesTheLearningRate()
     {
         var fit = Model1().Train(TestData.Sine<double>(16, 6, 1), Training.Sgd(0.1).WithEpochs(5).WithLearningRateDecay(2, 0.5));

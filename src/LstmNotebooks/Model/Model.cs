@@ -220,7 +220,16 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         CheckDataset(data);
-        return Trainer<T>.Train(this, data, options, progress, cancellationToken);
+        return StartTraining(options).Train(data, options.Epochs, progress, cancellationToken);
+    }
+
+    /// <summary>A training run to continue call after call (fresh data each round, one optimizer state throughout).</summary>
+    public TrainingSession<T> StartTraining(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (Spec.Head.Kind == HeadKind.None)
+            ThrowHelper.InvalidOperation("This model has no head, so it has no loss to train on. Hint: .WithHead(Head.Regression(outputs: 1)).");
+        return new TrainingSession<T>(this, options);
     }
 
     public void Save(string path) => ModelFile.Save(this, path);

@@ -4,81 +4,130 @@ using System.Numerics;
 namespace LstmNotebooks;
 
 /// <summary>
-/// Mini-batch BPTT (full or truncated) with the chosen optimizer, clipping, validation, early stopping and step decay.
-/// Works on a private copy of the weights; single-threaded and seeded, so runs are bit-reproducible.
+/// A training run that can be continued: it owns a private copy of the weights and the optimizer's state (Adam's
+/// moments, momentum, the learning-rate schedule), so feeding it fresh data round after round — as the long-gap
+/// experiments do, counting sequences to a criterion — is the same as one long run. Each call returns a new immutable
+/// <see cref="Model{T}"/>; the model the session started from is never changed. Single-threaded and seeded, so runs are
+/// bit-reproducible. Not thread-safe: one session, one caller.
 /// </summary>
-internal static class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public static TrainingResult<T> Train(Model<T> start, Dataset<T> data, TrainingOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private readonly Model<T> _start;
+    private readonly TrainingOptions _options;
+    private readonly T[] _p;
+    private readonly T[] _grad;
+    private readonly Optimizer<T> _optimizer;
+    private readonly List<EpochRecord> _history = [];
+    private readonly Stopwatch _clock = new();
+    private Rng _rng;
+
+    internal TrainingSession(Model<T> start, TrainingOptions options)
     {
         options.Validate();
-        var (train, validation) = options.ValidationFraction > 0 ? data.Split(options.ValidationFraction) : (data, null);
-        var p = start.Parameters.ToArray();
-        var grad = new T[p.Length];
-        var optimizer = Optimizer<T>.Create(options, p.Length);
-        var rng = new Rng(options.Seed);
+        _start = start;
+        _options = options;
+        _p = start.Parameters.ToArray();
+        _grad = new T[_p.Length];
+        _optimizer = Optimizer<T>.Create(options, _p.Length);
+        _rng = new Rng(options.Seed);
+    }
+
+    public TrainingOptions Options => _options;
+
+    /// <summary>The weights as they are now, as a new immutable model.</summary>
+    public Model<T> Model => _start.WithParameterBuffer((T[])_p.Clone());
+
+    /// <summary>Epochs run so far over every call.</summary>
+    public int EpochsRun => _history.Count;
+
+    /// <summary>Sequences the weights have been trained on so far (counted once per epoch they appear in).</summary>
+    public long SequencesSeen { get; private set; }
+
+    public IReadOnlyList<EpochRecord> History => _history;
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> more epochs (default: the options' epoch count) on <paramref name="data"/>,
+    /// with validation, early stopping and decay as the options say, continuing the optimizer's state.
+    /// </summary>
+    public TrainingResult<T> Train(Dataset<T> data, int? epochs = null, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _start.CheckDataset(data);
+        int count = epochs ?? _options.Epochs;
+        ThrowHelper.RequirePositive(count, nameof(epochs), "The number of epochs");
+        var (train, validation) = _options.ValidationFraction > 0 ? data.Split(_options.ValidationFraction) : (data, null);
         var order = Enumerable.Range(0, train.Count).ToArray();
-        var history = new List<EpochRecord>();
-        var clock = Stopwatch.StartNew();
         double bestValidation = double.PositiveInfinity;
         T[]? bestParameters = null;
-        int bestEpoch = 0, sinceBest = 0;
+        int firstEpoch = _history.Count + 1, bestEpoch = 0, sinceBest = 0;
         var stop = StopReason.Completed;
-        double lr = options.LearningRate;
-
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        _clock.Start();
+        try
         {
-            if (options.DecayEvery is int every && epoch > 1 && (epoch - 1) % every == 0) lr *= options.DecayFactor;
-            if (options.Shuffle) rng.Shuffle<int>(order);
-            double lossSum = 0;
-            int targetCount = 0, batchIndex = 0;
-            for (int s = 0; s < train.Count; s += options.BatchSize, batchIndex++)
+            for (int epoch = firstEpoch; epoch < firstEpoch + count; epoch++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var batch = new PackedBatch<T>(train.Samples, order.AsSpan(s, Math.Min(options.BatchSize, train.Count - s)));
-                int window = options.TruncationWindow ?? batch.Steps;
-                T[]? h = null, c = null;
-                for (int t0 = 0; t0 < batch.Steps; t0 += window)
-                {
-                    Array.Clear(grad);
-                    var r = BatchPass.Run(start, p, batch, t0, Math.Min(t0 + window, batch.Steps), h, c, grad, backward: true);
-                    (h, c) = (r.FinalHidden, r.FinalCell);
-                    if (r.Targets == 0) continue;
-                    if (!double.IsFinite(r.Loss)) throw Diverged("loss", r.Loss, epoch, batchIndex);
-                    double norm = GlobalNorm(grad);
-                    if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
-                    if (options.GradientClip is double clip && norm > clip) Scale(grad, clip / norm);
-                    optimizer.Step(p, grad, lr);
-                    lossSum += r.Loss * r.Targets;
-                    targetCount += r.Targets;
-                }
-            }
-            double trainLoss = lossSum / Math.Max(targetCount, 1);
-            double? validationLoss = validation is null ? null : start.WithParameterBuffer(p).Loss(validation);
-            if (validationLoss is double vl && !double.IsFinite(vl)) throw Diverged("validation loss", vl, epoch, batchIndex);
-            history.Add(new EpochRecord(epoch, trainLoss, validationLoss, lr, clock.Elapsed));
-            progress?.Report(new TrainingProgress(epoch, options.Epochs, trainLoss, validationLoss, lr, clock.Elapsed));
+                double lr = LearningRate(epoch);
+                var (trainLoss, lastBatch) = RunEpoch(train, order, lr, epoch, cancellationToken);
+                double? validationLoss = validation is null ? null : _start.WithParameterBuffer(_p).Loss(validation);
+                if (validationLoss is double vl && !double.IsFinite(vl)) throw Diverged("validation loss", vl, epoch, lastBatch);
+                var record = new EpochRecord(epoch, trainLoss, validationLoss, lr, _clock.Elapsed);
+                _history.Add(record);
+                progress?.Report(new TrainingProgress(epoch, firstEpoch + count - 1, trainLoss, validationLoss, lr, _clock.Elapsed));
 
-            if (validationLoss is double v)
-            {
+                if (validationLoss is not double v) continue;
                 if (v < bestValidation)
                 {
-                    bestValidation = v;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    if (options.EarlyStoppingPatience is not null) bestParameters = (T[])p.Clone();
+                    (bestValidation, bestEpoch, sinceBest) = (v, epoch, 0);
+                    if (_options.EarlyStoppingPatience is not null) bestParameters = (T[])_p.Clone();
                 }
-                else if (options.EarlyStoppingPatience is int patience && ++sinceBest >= patience)
+                else if (_options.EarlyStoppingPatience is int patience && ++sinceBest >= patience)
                 {
                     stop = StopReason.EarlyStopped;
                     break;
                 }
             }
         }
-        var final = bestParameters is not null && stop == StopReason.EarlyStopped ? bestParameters : p;
-        if (validation is null) bestEpoch = history.Count;
-        return new TrainingResult<T>(start.WithParameterBuffer(final), new TrainingHistory(history, stop, bestEpoch));
+        finally { _clock.Stop(); }
+        if (stop == StopReason.EarlyStopped && bestParameters is not null) bestParameters.CopyTo(_p, 0);
+        if (validation is null) bestEpoch = _history.Count;
+        return new TrainingResult<T>(Model, new TrainingHistory(_history.ToArray(), stop, bestEpoch));
+    }
+
+    private double LearningRate(int epoch)
+        => _options.DecayEvery is int every ? _options.LearningRate * Math.Pow(_options.DecayFactor, (epoch - 1) / every) : _options.LearningRate;
+
+    private (double Loss, int LastBatch) RunEpoch(Dataset<T> train, int[] order, double lr, int epoch, CancellationToken cancellationToken)
+    {
+        // Each epoch's order is a fresh permutation of 0..n-1, so it depends on the generator alone, not on how the
+        // epochs were split across calls.
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        if (_options.Shuffle) _rng.Shuffle<int>(order);
+        double lossSum = 0;
+        int targetCount = 0, batchIndex = 0;
+        for (int s = 0; s < train.Count; s += _options.BatchSize, batchIndex++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = new PackedBatch<T>(train.Samples, order.AsSpan(s, Math.Min(_options.BatchSize, train.Count - s)));
+            int window = _options.TruncationWindow ?? batch.Steps;
+            T[]? h = null, c = null;
+            for (int t0 = 0; t0 < batch.Steps; t0 += window)
+            {
+                Array.Clear(_grad);
+                var r = BatchPass.Run(_start, _p, batch, t0, Math.Min(t0 + window, batch.Steps), h, c, _grad, backward: true);
+                (h, c) = (r.FinalHidden, r.FinalCell);
+                if (r.Targets == 0) continue;
+                if (!double.IsFinite(r.Loss)) throw Diverged("loss", r.Loss, epoch, batchIndex);
+                double norm = GlobalNorm(_grad);
+                if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
+                if (_options.GradientClip is double clip && norm > clip) Scale(_grad, clip / norm);
+                _optimizer.Step(_p, _grad, lr);
+                lossSum += r.Loss * r.Targets;
+                targetCount += r.Targets;
+            }
+        }
+        SequencesSeen += train.Count;
+        return (lossSum / Math.Max(targetCount, 1), batchIndex - 1);
     }
 
     private static TrainingDivergedException Diverged(string what, double value, int epoch, int batch)
