@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Numerics;
+using Microsoft.Data.Analysis;
+
+namespace LstmNotebooks.Data;
+
+/// <summary>Sine-wave prediction: each sample is a window of a sine with random period, amplitude and phase.</summary>
+public sealed record SineWaveOptions
+{
+    public int Count { get; init; } = 256;
+    public int Steps { get; init; } = 50;
+
+    /// <summary>How many steps after the input the target lies.</summary>
+    public int Horizon { get; init; } = 1;
+
+    /// <summary>Period range in time steps per cycle.</summary>
+    public double MinPeriod { get; init; } = 12;
+    public double MaxPeriod { get; init; } = 36;
+    public double MinAmplitude { get; init; } = 0.5;
+    public double MaxAmplitude { get; init; } = 1.0;
+
+    /// <summary>Standard deviation of Gaussian noise added to the inputs (targets stay clean).</summary>
+    public double Noise { get; init; }
+    public TargetLayout Target { get; init; } = TargetLayout.LastStep;
+    public long Seed { get; init; }
+}
+
+/// <summary>
+/// The shape of a "remember the first symbol" sequence: step 0 carries one of <see cref="Symbols"/> signal symbols,
+/// steps 1…gap−1 carry distractors, step gap carries the query marker, and the class to output is the first symbol.
+/// Inputs are one-hot over signal symbols, then distractors, then the query marker.
+/// </summary>
+public sealed record RememberFirstSymbolLayout(int Gap, int Symbols, int Distractors)
+{
+    public int InputSize => Symbols + Distractors + 1;
+    public int Classes => Symbols;
+    public int SequenceLength => Gap + 1;
+    public int ArrivalStep => 0;
+    public int RecallStep => Gap;
+    public int QueryFeature => Symbols + Distractors;
+}
+
+/// <summary>
+/// Deterministic generators for the synthetic tasks: the same arguments and seed give the same dataset on every
+/// machine (they draw from the core's SplitMix64 <see cref="Rng"/>, not System.Random).
+/// </summary>
+public static class SyntheticTasks
+{
+    public static Dataset<T> SineWave<T>(int count, int steps, long seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => SineWave<T>(new SineWaveOptions { Count = count, Steps = steps, Seed = seed });
+
+    /// <summary>Inputs x_t = A·sin(2π t / P + φ) + noise for t = 0…Steps−1 (one feature); the target is the clean value
+    /// at Steps−1+Horizon (LastStep) or at t+Horizon for every t (EveryStep).</summary>
+    public static Dataset<T> SineWave<T>(SineWaveOptions options) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Positive(options.Count, nameof(options.Count));
+        Positive(options.Steps, nameof(options.Steps));
+        if (options.Horizon < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Horizon, $"Horizon must be at least 1 step, but was {options.Horizon}.");
+        if (!(options.MinPeriod >= 2 && options.MaxPeriod >= options.MinPeriod && double.IsFinite(options.MaxPeriod)))
+            throw new ArgumentOutOfRangeException(nameof(options), $"Periods must satisfy 2 ≤ MinPeriod ≤ MaxPeriod < ∞ (fewer than 2 steps per cycle aliases), but were [{options.MinPeriod}, {options.MaxPeriod}].");
+        if (!(options.MinAmplitude > 0 && options.MaxAmplitude >= options.MinAmplitude && double.IsFinite(options.MaxAmplitude)))
+            throw new ArgumentOutOfRangeException(nameof(options), $"Amplitudes must satisfy 0 < MinAmplitude ≤ MaxAmplitude < ∞, but were [{options.MinAmplitude}, {options.MaxAmplitude}].");
+        if (!(options.Noise >= 0 && double.IsFinite(options.Noise)))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Noise, $"Noise must be a finite standard deviation ≥ 0, but was {options.Noise}.");
+
+        var rng = new Rng(options.Seed);
+        var samples = new Sample<T>[options.Count];
+        for (int s = 0; s < samples.Length; s++)
+        {
+            double period = rng.Uniform(options.MinPeriod, options.MaxPeriod);
+            double amplitude = rng.Uniform(options.MinAmplitude, options.MaxAmplitude);
+            double phase = rng.Uniform(0, 2 * Math.PI);
+            double Clean(int t) => amplitude * Math.Sin(2 * Math.PI * t / period + phase);
+            var input = new T[options.Steps];
+            for (int t = 0; t < input.Length; t++)
+                input[t] = T.CreateChecked(Clean(t) + (options.Noise > 0 ? options.Noise * rng.NextGaussian() : 0));
+            var sequence = Sequence.FromFlat<T>(input, options.Steps, 1);
+            if (options.Target == TargetLayout.LastStep)
+                samples[s] = Sample.Create(sequence, T.CreateChecked(Clean(options.Steps - 1 + options.Horizon)));
+            else
+            {
+                var targets = new T[options.Steps];
+                for (int t = 0; t < targets.Length; t++) targets[t] = T.CreateChecked(Clean(t + options.Horizon));
+                samples[s] = Sample.PerStep(sequence, Sequence.FromFlat<T>(targets, options.Steps, 1));
+            }
+        }
+        return Dataset.Create(samples);
+    }
+
+    /// <summary>One long sine series as a frame (columns step, value), e.g. to try <see cref="TimeSeriesWindows"/>.</summary>
+    public static DataFrame SineWaveFrame(int length, double period, double noise, long seed)
+    {
+        Positive(length, nameof(length));
+        if (!(period >= 2 && double.IsFinite(period))) throw new ArgumentOutOfRangeException(nameof(period), period, $"The period must be at least 2 steps, but was {period}.");
+        if (!(noise >= 0 && double.IsFinite(noise))) throw new ArgumentOutOfRangeException(nameof(noise), noise, $"Noise must be ≥ 0, but was {noise}.");
+        var rng = new Rng(seed);
+        var values = new double[length];
+        for (int t = 0; t < length; t++) values[t] = Math.Sin(2 * Math.PI * t / period) + (noise > 0 ? noise * rng.NextGaussian() : 0);
+        return new DataFrame(new Int32DataFrameColumn("step", Enumerable.Range(0, length)), new DoubleDataFrameColumn("value", values));
+    }
+
+    public static RememberFirstSymbolLayout RememberFirstSymbolLayout(int gap, int symbols = 2, int distractors = 3)
+    {
+        Positive(gap, nameof(gap));
+        if (symbols < 2) throw new ArgumentOutOfRangeException(nameof(symbols), symbols, $"At least 2 signal symbols are needed for a choice, but was {symbols}.");
+        if (distractors < 1) throw new ArgumentOutOfRangeException(nameof(distractors), distractors, $"At least 1 distractor symbol is needed, but was {distractors}.");
+        return new RememberFirstSymbolLayout(gap, symbols, distractors);
+    }
+
+    /// <summary>
+    /// "Remember the first symbol": <paramref name="count"/> one-hot sequences of length gap+1 whose class is the symbol
+    /// at step 0; the model must carry it across gap−1 random distractors to the query marker at step gap
+    /// (Hochreiter &amp; Schmidhuber 1997, experiment 2). Classes are balanced in expectation. Use
+    /// <see cref="RememberFirstSymbolLayout"/> for the input size and the arrival/recall steps.
+    /// </summary>
+    public static Dataset<T> RememberFirstSymbol<T>(int gap, int count, long seed, int symbols = 2, int distractors = 3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var layout = RememberFirstSymbolLayout(gap, symbols, distractors);
+        Positive(count, nameof(count));
+        var rng = new Rng(seed);
+        var samples = new Sample<T>[count];
+        for (int s = 0; s < count; s++)
+        {
+            var sequence = new int[layout.SequenceLength];
+            int first = rng.NextInt(symbols);
+            sequence[0] = first;
+            for (int t = 1; t < gap; t++) sequence[t] = symbols + rng.NextInt(distractors);
+            sequence[gap] = layout.QueryFeature;
+            samples[s] = Sample.Class(Sequence.OneHot<T>(sequence, layout.InputSize), first);
+        }
+        return Dataset.Create(samples);
+    }
+
+    // ---- committed sample files -----------------------------------------------------------------------------------------
+
+    /// <summary>The exact text of datasets/sine-wave-sample.csv: 4 noisy sine windows of 20 steps (seed 42), values
+    /// rounded to 6 decimals so the file does not depend on the last bit of the platform's sin.</summary>
+    public static string SineWaveSampleCsv()
+        => Csv.ToCsvString(Rounded(Frames.FromDataset(SineWave<double>(new SineWaveOptions { Count = 4, Steps = 20, Noise = 0.05, Seed = 42 }))));
+
+    /// <summary>The exact text of datasets/remember-first-symbol-sample.csv: 6 sequences with gap 8 (seed 42).</summary>
+    public static string RememberFirstSymbolSampleCsv()
+    {
+        var layout = RememberFirstSymbolLayout(gap: 8);
+        var data = RememberFirstSymbol<double>(layout.Gap, count: 6, seed: 42, layout.Symbols, layout.Distractors);
+        var frame = Frames.FromDataset(data);
+        // The one-hot columns are exact; a readable symbol column (argmax) helps whoever opens the file.
+        var symbol = new StringDataFrameColumn("symbol", Enumerable.Range(0, (int)frame.Rows.Count).Select(r =>
+        {
+            int k = Enumerable.Range(0, layout.InputSize).First(f => (double)frame.Columns[$"x{f}"][r] == 1.0);
+            return k < layout.Symbols ? $"S{k}" : k < layout.QueryFeature ? $"d{k - layout.Symbols}" : "?";
+        }));
+        frame.Columns.Insert(2, symbol);
+        return Csv.ToCsvString(frame);
+    }
+
+    private static DataFrame Rounded(DataFrame frame)
+    {
+        var columns = frame.Columns.Select(c => c is DoubleDataFrameColumn d
+            ? new DoubleDataFrameColumn(c.Name, Enumerable.Range(0, (int)d.Length).Select(i => d[i] is double v ? Math.Round(v, 6) : (double?)null))
+            : c.Clone()).ToList();
+        return new DataFrame(columns);
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0) throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be positive, but was {value}."));
+    }
+}

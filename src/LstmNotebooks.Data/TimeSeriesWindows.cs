@@ -1,0 +1,260 @@
+using System.Numerics;
+using Microsoft.Data.Analysis;
+
+namespace LstmNotebooks.Data;
+
+/// <summary>Where one sample came from: its input rows and its (last) target row, as row indices of the input frame, with
+/// the raw target-column values at the window's last row and at the target row (the level a forecast is measured against).</summary>
+public sealed record WindowInfo(DatasetPart Part, long FirstRow, long LastRow, long TargetRow, DateTime? TargetDate, double LastLevel, double TargetLevel);
+
+/// <summary>
+/// A DataFrame turned into train / validation / test datasets of sliding windows, with the scaler fitted on the
+/// training rows and the provenance of every sample.
+/// </summary>
+public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Dictionary<DatasetPart, Dataset<T>> _parts;
+    private readonly Dictionary<DatasetPart, WindowInfo[]> _windows;
+    private readonly Dictionary<DatasetPart, int> _rows;
+
+    internal WindowedDataset(WindowOptions options, DataScaler scaler, Dictionary<DatasetPart, Dataset<T>> parts,
+        Dictionary<DatasetPart, WindowInfo[]> windows, Dictionary<DatasetPart, int> rows, long inputRows, long usedRows)
+    {
+        Options = options;
+        Scaler = scaler;
+        _parts = parts;
+        _windows = windows;
+        _rows = rows;
+        InputRows = inputRows;
+        UsedRows = usedRows;
+    }
+
+    public WindowOptions Options { get; }
+    public DataScaler Scaler { get; }
+
+    /// <summary>Rows in the input frame, and rows left after the missing-value policy (fewer only with Drop).</summary>
+    public long InputRows { get; }
+    public long UsedRows { get; }
+
+    public Dataset<T> Train => _parts[DatasetPart.Train];
+    public Dataset<T>? Validation => _parts.GetValueOrDefault(DatasetPart.Validation);
+    public Dataset<T>? Test => _parts.GetValueOrDefault(DatasetPart.Test);
+
+    public bool Has(DatasetPart part) => _parts.ContainsKey(part);
+
+    public Dataset<T> Part(DatasetPart part) => _parts.TryGetValue(part, out var d) ? d
+        : throw new InvalidOperationException($"There is no {part} part: its split fraction is 0. Hint: set WindowOptions.Split, e.g. new SplitFractions(0.7, 0.15, 0.15).");
+
+    /// <summary>Rows of the (cleaned) frame that went into each part.</summary>
+    public int Rows(DatasetPart part) => _rows.GetValueOrDefault(part);
+
+    /// <summary>Where each sample of a part came from, in sample order.</summary>
+    public IReadOnlyList<WindowInfo> Windows(DatasetPart part) => _windows.TryGetValue(part, out var w) ? w : [];
+
+    /// <summary>A model output for the window <paramref name="window"/> (scaled, and a change when differencing) as a
+    /// level in the target column's units.</summary>
+    public double ToTargetUnits(WindowInfo window, double output)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        double value = Scaler.InverseTarget(output);
+        return Options.Differencing == Differencing.FirstDifference ? window.LastLevel + value : value;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="model"/> on every window of <paramref name="part"/> and returns the predictions and the
+    /// targets in the target column's own units (the scaling undone), labelled by target row and date.
+    /// </summary>
+    public Forecast Forecast(Model<T> model, DatasetPart part = DatasetPart.Test)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var data = Part(part);
+        if (model.Spec.Head.Kind != HeadKind.Regression || model.Spec.Head.Outputs != 1)
+            throw new ArgumentException(
+                $"Forecasts need a regression head with 1 output, but the model has {model.Spec.Head.Kind}({model.Spec.Head.Outputs}). Hint: .WithHead(Head.Regression(1)).", nameof(model));
+        var windows = Windows(part);
+        var actual = new double[data.Count];
+        var predicted = new double[data.Count];
+        for (int s = 0; s < data.Count; s++)
+        {
+            actual[s] = windows[s].TargetLevel;
+            predicted[s] = ToTargetUnits(windows[s], double.CreateChecked(model.Predict(data[s].Input)[0]));
+        }
+        return new Forecast(Options.TargetColumn, part, windows.Select(w => w.TargetRow).ToArray(),
+            windows.All(w => w.TargetDate is not null) ? windows.Select(w => w.TargetDate!.Value).ToArray() : null, actual, predicted);
+    }
+}
+
+/// <summary>Predictions against targets in the target's units, one entry per window.</summary>
+public sealed record Forecast(string TargetColumn, DatasetPart Part, IReadOnlyList<long> TargetRows, IReadOnlyList<DateTime>? Dates,
+    IReadOnlyList<double> Actual, IReadOnlyList<double> Predicted)
+{
+    public double[] Residuals => Actual.Zip(Predicted, (a, p) => a - p).ToArray();
+    public double RootMeanSquaredError => Math.Sqrt(Residuals.Average(r => r * r));
+    public double MeanAbsoluteError => Residuals.Average(Math.Abs);
+}
+
+/// <summary>DataFrame → sequence datasets by sliding windows (see <see cref="WindowOptions"/>).</summary>
+public static class TimeSeriesWindows
+{
+    /// <summary>
+    /// Splits the rows chronologically (train, then validation, then test; no shuffling across time), fits the scaler on
+    /// the training rows, and cuts each part into windows of its own rows, so no window reaches into the next part.
+    /// Window k of a part covers rows [s, s+L) with s = k·stride, and its target is row s+L−1+horizon.
+    /// The input frame is not modified.
+    /// </summary>
+    public static WindowedDataset<T> FromDataFrame<T>(DataFrame frame, WindowOptions options) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOptions(options);
+
+        // Resolve and read every column before judging values, so a misspelt name is reported before anything else.
+        var featureColumns = options.FeatureColumns.Select(n => FrameReader.Column(frame, n, "feature")).ToArray();
+        var targetColumn = FrameReader.Column(frame, options.TargetColumn, "target");
+        var dateColumn = options.DateColumn is null ? null : FrameReader.Column(frame, options.DateColumn, "date");
+        var features = featureColumns.Select(c => FrameReader.Numeric(c, "feature")).ToArray();
+        var target = FrameReader.Numeric(targetColumn, "target");
+        var dates = dateColumn is null ? null : FrameReader.Dates(dateColumn);
+        long inputRows = frame.Rows.Count;
+
+        var names = options.FeatureColumns.Append(options.TargetColumn).ToArray();
+        var series = features.Append(target).ToArray();
+        var rowIndex = Enumerable.Range(0, (int)inputRows).Select(i => (long)i).ToArray();
+        (series, dates, rowIndex) = MissingValues.Apply(names, series, dates, rowIndex, options.MissingValues, options.DateColumn);
+        features = series[..^1];
+        target = series[^1];
+        int n = target.Length;
+
+        if (dates is not null) CheckOrder(dates, rowIndex, options.DateColumn!);
+        int needed = options.RowsPerWindow + (options.Differencing == Differencing.FirstDifference ? 1 : 0);
+        if (n < needed)
+            throw new DataInputException(DataProblem.TooFewRows,
+                $"The frame has {n} usable rows{(n != inputRows ? $" (of {inputRows}, after dropping rows with missing values)" : "")}, " +
+                $"fewer than one window needs: window length {options.WindowLength} + horizon {options.Horizon}" +
+                (needed > options.RowsPerWindow ? " + 1 (differencing uses the row before the first)" : "") + $" = {needed} rows. " +
+                "Hint: use a shorter window or horizon, or more data.", row: null, paramName: nameof(frame));
+
+        bool diff = options.Differencing == Differencing.FirstDifference;
+        // Input value of feature f at row r: its level, or its change from row r−1 (row 0 has none, so no window starts there).
+        double FeatureValue(int f, int r) => diff ? features[f][r] - features[f][r - 1] : features[f][r];
+        // Target for a window whose last input row is `last`, read at row `at`: the level there, or the change since `last`.
+        double TargetValue(int last, int at) => diff ? target[at] - target[last] : target[at];
+
+        var split = RowSplit(n, options, diff);
+        var (trainStart, trainCount) = split[DatasetPart.Train];
+        int firstRow = diff ? 1 : 0;
+        var featureScalers = features.Select((_, f) => ColumnScaler.Fit(options.FeatureColumns[f], options.Scaling,
+            Enumerable.Range(firstRow, trainCount - firstRow).Select(r => FeatureValue(f, r)).ToArray())).ToArray();
+        var targetScaler = ColumnScaler.Fit(options.TargetColumn, options.Scaling, diff
+            ? Enumerable.Range(trainStart, trainCount - options.Horizon).Select(r => TargetValue(r, r + options.Horizon)).ToArray()
+            : target.AsSpan(trainStart, trainCount));
+        var scaler = new DataScaler(featureScalers, targetScaler);
+
+        var parts = new Dictionary<DatasetPart, Dataset<T>>();
+        var windows = new Dictionary<DatasetPart, WindowInfo[]>();
+        var rows = new Dictionary<DatasetPart, int>();
+        int width = features.Length;
+        foreach (var (part, (start, count)) in split)
+        {
+            rows[part] = count;
+            if (count == 0) continue;
+            var samples = new List<Sample<T>>();
+            var infos = new List<WindowInfo>();
+            for (int s = Math.Max(start, firstRow); s + options.RowsPerWindow <= start + count; s += options.Stride)
+            {
+                var input = new T[options.WindowLength * width];
+                for (int t = 0; t < options.WindowLength; t++)
+                    for (int f = 0; f < width; f++)
+                        input[t * width + f] = T.CreateChecked(featureScalers[f].Transform(FeatureValue(f, s + t)));
+                var inputSeq = Sequence.FromFlat<T>(input, options.WindowLength, width);
+                int last = s + options.WindowLength - 1, targetRow = last + options.Horizon;
+                Sample<T> sample;
+                if (options.Target == TargetLayout.LastStep)
+                    sample = Sample.Create(inputSeq, T.CreateChecked(targetScaler.Transform(TargetValue(last, targetRow))));
+                else
+                {
+                    var perStep = new T[options.WindowLength];
+                    for (int t = 0; t < options.WindowLength; t++)
+                        perStep[t] = T.CreateChecked(targetScaler.Transform(TargetValue(s + t, s + t + options.Horizon)));
+                    sample = Sample.PerStep(inputSeq, Sequence.FromFlat<T>(perStep, options.WindowLength, 1));
+                }
+                samples.Add(sample);
+                infos.Add(new WindowInfo(part, rowIndex[s], rowIndex[last], rowIndex[targetRow], dates?[targetRow], target[last], target[targetRow]));
+            }
+            parts[part] = Dataset.Create(samples);
+            windows[part] = infos.ToArray();
+        }
+        return new WindowedDataset<T>(options, scaler, parts, windows, rows, inputRows, n);
+    }
+
+    /// <summary>The number of windows <paramref name="rows"/> consecutive rows give: ⌊(rows − length − horizon) / stride⌋ + 1, or 0.</summary>
+    public static int WindowCount(int rows, int windowLength, int horizon = 1, int stride = 1)
+        => rows < windowLength + horizon ? 0 : (rows - windowLength - horizon) / stride + 1;
+
+    private static void ValidateOptions(WindowOptions o)
+    {
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn] static void Bad(string message) => throw new DataInputException(DataProblem.InvalidOptions, message, paramName: "options");
+        if (o.FeatureColumns is null || o.FeatureColumns.Count == 0) Bad("No feature columns were given. Expected at least one column name in FeatureColumns.");
+        var duplicate = o.FeatureColumns!.GroupBy(c => c, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) Bad($"Feature column '{duplicate.Key}' is listed {duplicate.Count()} times; expected each column once.");
+        if (o.WindowLength < 1) Bad($"The window length must be at least 1 row, but was {o.WindowLength}.");
+        if (o.Stride < 1) Bad($"The stride must be at least 1 row, but was {o.Stride}.");
+        if (o.Horizon < 0) Bad($"The horizon must be 0 or more rows, but was {o.Horizon}.");
+        if (o.Horizon == 0 && o.FeatureColumns.Contains(o.TargetColumn))
+            Bad($"With horizon 0 the target row is the window's last row, and '{o.TargetColumn}' is also a feature, so the answer would be in the input. " +
+                "Hint: use Horizon = 1 or more, or remove the target from the features.");
+        if (!Enum.IsDefined(o.MissingValues)) Bad($"Unknown missing-value policy {o.MissingValues}.");
+        if (!Enum.IsDefined(o.Scaling)) Bad($"Unknown scaling {o.Scaling}.");
+        if (!Enum.IsDefined(o.Target)) Bad($"Unknown target layout {o.Target}.");
+        if (!Enum.IsDefined(o.Differencing)) Bad($"Unknown differencing {o.Differencing}.");
+        if (o.Differencing == Differencing.FirstDifference && o.Horizon < 1)
+            Bad($"Differencing predicts the change from the window's last row, which needs a horizon of at least 1 row, but the horizon was {o.Horizon}.");
+        var s = o.Split ?? throw new DataInputException(DataProblem.InvalidOptions, "Split is null; expected fractions such as new SplitFractions(0.7, 0.15, 0.15).", paramName: "options");
+        if (!(s.Train > 0 && s.Train <= 1) || !(s.Validation >= 0) || !(s.Test >= 0) || Math.Abs(s.Train + s.Validation + s.Test - 1) > 1e-9)
+            Bad($"Split fractions must be train in (0, 1], validation and test ≥ 0, adding up to 1, but were train {s.Train}, validation {s.Validation}, test {s.Test} " +
+                $"(sum {s.Train + s.Validation + s.Test:G6}).");
+    }
+
+    private static Dictionary<DatasetPart, (int Start, int Count)> RowSplit(int n, WindowOptions o, bool diff)
+    {
+        var s = o.Split;
+        int validation = s.Validation > 0 ? (int)Math.Round(n * s.Validation) : 0;
+        int test = s.Test > 0 ? (int)Math.Round(n * s.Test) : 0;
+        int train = n - validation - test;
+        var split = new Dictionary<DatasetPart, (int, int)>
+        {
+            [DatasetPart.Train] = (0, train),
+            [DatasetPart.Validation] = (train, validation),
+            [DatasetPart.Test] = (train + validation, test),
+        };
+        foreach (var (part, (_, count)) in split)
+        {
+            bool wanted = part switch { DatasetPart.Train => true, DatasetPart.Validation => s.Validation > 0, _ => s.Test > 0 };
+            // With differencing the first row of the series has no predecessor, so the training part needs one row more.
+            int needed = o.RowsPerWindow + (diff && part == DatasetPart.Train ? 1 : 0);
+            if (wanted && count < needed)
+                throw new DataInputException(DataProblem.TooFewRows,
+                    $"The {part.ToString().ToLowerInvariant()} part gets {count} of {n} rows (fraction {(part == DatasetPart.Train ? s.Train : part == DatasetPart.Validation ? s.Validation : s.Test)}), " +
+                    $"fewer than one window needs: {needed} rows (window length {o.WindowLength} + horizon {o.Horizon}{(needed > o.RowsPerWindow ? " + 1 for differencing" : "")}). " +
+                    "Hint: use a larger fraction for that part, a shorter window, or set its fraction to 0.", paramName: "options");
+        }
+        return split;
+    }
+
+    private static void CheckOrder(DateTime?[] dates, long[] rowIndex, string column)
+    {
+        for (int i = 0; i < dates.Length; i++)
+        {
+            if (dates[i] is null)
+                throw new DataInputException(DataProblem.MissingValues,
+                    $"The date column '{column}' has no date at row {rowIndex[i]}. Expected a date on every row. " +
+                    "Hint: MissingValues = MissingValuePolicy.Drop drops rows without a date.", column, rowIndex[i], "frame");
+            if (i > 0 && dates[i] <= dates[i - 1])
+                throw new DataInputException(DataProblem.DateOutOfOrder,
+                    $"The date column '{column}' is out of order at row {rowIndex[i]}: {FrameReader.Format(dates[i]!.Value)} " +
+                    $"{(dates[i] == dates[i - 1] ? "repeats" : "comes before")} {FrameReader.Format(dates[i - 1]!.Value)} at row {rowIndex[i - 1]}. " +
+                    "Expected strictly increasing dates, oldest first. Hint: sort the frame by date (frame.OrderBy(\"" + column + "\")) and remove duplicate dates.",
+                    column, rowIndex[i], "frame");
+        }
+    }
+}

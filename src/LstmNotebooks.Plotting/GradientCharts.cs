@@ -1,0 +1,89 @@
+using Plotly.NET;
+using static LstmNotebooks.Plotting.Figure;
+
+namespace LstmNotebooks.Plotting;
+
+/// <summary>Which gradient norm a gradient-flow chart draws.</summary>
+public enum GradientQuantity
+{
+    /// <summary>‖∂L/∂c_t‖ where the cell has a cell state (LSTM), ‖∂L/∂h_t‖ otherwise.</summary>
+    Auto,
+    /// <summary>‖∂L/∂c_t‖; only cells with a cell state have it.</summary>
+    CellState,
+    /// <summary>‖∂L/∂h_t‖ for every cell kind.</summary>
+    HiddenState,
+    /// <summary>Both norms where the cell has both (the hidden-state one dashed).</summary>
+    Both,
+}
+
+/// <summary>A named gradient flow for a chart legend ("LSTM", "RNN", "LSTM, forget bias 1", …).</summary>
+public sealed record NamedGradientFlow(string Name, GradientFlow Flow);
+
+public sealed record GradientFlowOptions
+{
+    public GradientQuantity Quantity { get; init; } = GradientQuantity.Auto;
+    public int Layer { get; init; }
+
+    /// <summary>Log scale for the norm; the vanilla RNN's signal decays geometrically, a straight line on this scale.</summary>
+    public bool LogScale { get; init; } = true;
+    public string? Title { get; init; }
+}
+
+/// <summary>How far back the error signal reaches: gradient norms against the lag from the loss.</summary>
+public static class GradientCharts
+{
+    public static GenericChart FlowVsLag(GradientFlow lstm, GradientFlow rnn, GradientFlowOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(lstm);
+        ArgumentNullException.ThrowIfNull(rnn);
+        return FlowVsLag([new NamedGradientFlow(GateVocabulary.CellName(lstm.Cell), lstm), new NamedGradientFlow(GateVocabulary.CellName(rnn.Cell), rnn)], options);
+    }
+
+    /// <summary>
+    /// One line per flow (and per quantity): x is the lag T−1−t (0 = the step where the loss is read), y the norm.
+    /// Zero norms cannot sit on a log axis and are left as gaps.
+    /// </summary>
+    public static GenericChart FlowVsLag(IEnumerable<NamedGradientFlow> flows, GradientFlowOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(flows);
+        options ??= new GradientFlowOptions();
+        var list = flows.ToList();
+        Require(list.Count > 0, nameof(flows), "No gradient flows were given.");
+        var traces = new List<Trace>();
+        var usedKinds = new HashSet<CellKind>();
+        int extra = 0;
+        var quantitiesShown = new HashSet<string>();
+        foreach (var named in list)
+        {
+            if (named?.Flow is null) throw new ArgumentNullException(nameof(flows), "A gradient flow is null.");
+            var flow = named.Flow;
+            if ((uint)options.Layer >= (uint)flow.Layers)
+                throw new ArgumentOutOfRangeException(nameof(options), options.Layer, $"Layer {options.Layer} does not exist in '{named.Name}'; it has layers 0..{flow.Layers - 1}.");
+            if (options.Quantity == GradientQuantity.CellState && !flow.HasCellState)
+                throw new ArgumentException($"'{named.Name}' is a {GateVocabulary.CellName(flow.Cell)} and has no cell state, so it has no ‖∂L/∂c_t‖. Hint: use GradientQuantity.Auto or HiddenState.", nameof(options));
+            string color = usedKinds.Add(flow.Cell) ? GatePalette.Color(flow.Cell) : GatePalette.Series[(3 + extra++) % GatePalette.Series.Count];
+            var parts = new List<(string Symbol, double[] Norms, string Dash)>();
+            bool cell = flow.HasCellState && options.Quantity is GradientQuantity.Auto or GradientQuantity.CellState or GradientQuantity.Both;
+            bool hidden = options.Quantity is GradientQuantity.HiddenState or GradientQuantity.Both || !flow.HasCellState;
+            if (cell) parts.Add(("c", flow.CellNorms(options.Layer), "solid"));
+            if (hidden) parts.Add(("h", flow.HiddenNorms(options.Layer), cell ? "dash" : "solid"));
+            foreach (var (symbol, norms, dash) in parts)
+            {
+                quantitiesShown.Add($"‖∂L/∂{symbol}_t‖");
+                int steps = norms.Length;
+                var lags = Enumerable.Range(0, steps).ToArray();
+                var y = lags.Select(lag => norms[steps - 1 - lag] is var v && v > 0 && double.IsFinite(v) ? (double?)v : null).ToArray();
+                string name = $"{named.Name}: ‖∂L/∂{symbol}_t‖";
+                traces.Add(Trace("scatter", ("name", name), ("mode", "lines+markers"), ("x", lags), ("y", y),
+                    ("customdata", lags.Select(lag => steps - 1 - lag).ToArray()),
+                    ("line", Obj(("color", color), ("width", 2), ("dash", dash))), ("marker", Obj(("size", 4), ("color", color))),
+                    ("hovertemplate", $"<b>{Escape(name)}</b><br>lag %{{x}} steps (step %{{customdata}})<br>norm = %{{y:.3e}}<extra></extra>")));
+            }
+        }
+        string quantity = string.Join(" / ", quantitiesShown.OrderBy(q => q, StringComparer.Ordinal));
+        return Chart(traces, Layout(options.Title ?? $"Gradient flow: {quantity} against lag (layer {options.Layer})", 460,
+            ("xaxis", Axis("lag (time steps back from the loss)")),
+            ("yaxis", Axis($"gradient norm {quantity} (log scale)".Replace(" (log scale)", options.LogScale ? " (log scale)" : "", StringComparison.Ordinal),
+                ("type", options.LogScale ? "log" : "linear"), ("exponentformat", "power")))));
+    }
+}
