@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.CodeAnalysis.Scripting.Hosting;
 using Microsoft.DotNet.Interactive.Formatting;
 
 namespace LstmNotebooks.Runner;
@@ -13,18 +14,24 @@ namespace LstmNotebooks.Runner;
 /// C# cells through Roslyn scripting, set up like .NET Interactive's C# kernel: the same default imports, latest
 /// language version, <c>#r</c> paths taken from the notebook's folder, and each cell continuing the previous state.
 /// </summary>
-internal sealed class CSharpKernel : ILanguageKernel
+internal sealed partial class CSharpKernel : ILanguageKernel
 {
     private static readonly string[] DefaultImports =
         ["System", "System.Text", "System.Collections", "System.Collections.Generic", "System.Threading.Tasks", "System.Linq"];
 
     private readonly PackageRestorer restorer;
+    private readonly string notebookDirectory;
+    // Assemblies that cells reference are loaded into the default load context and registered here, so that C# and
+    // F# cells (FSI loads into the default context) see one Assembly instance, and values shared between them keep
+    // their types. Roslyn's own loader would otherwise load a second copy into a context of its own.
+    private readonly InteractiveAssemblyLoader loader = new();
     private ScriptOptions options;
     private ScriptState<object>? state;
 
     public CSharpKernel(string notebookDirectory, PackageRestorer restorer)
     {
         this.restorer = restorer;
+        this.notebookDirectory = notebookDirectory;
         options = ScriptOptions.Default
             .WithLanguageVersion(LanguageVersion.Latest)
             .WithImports(DefaultImports)
@@ -57,6 +64,7 @@ internal sealed class CSharpKernel : ILanguageKernel
             AddReferences(paths);
         }
 
+        foreach (var path in AssemblyPaths(submission.Code)) Share(path);
         var state = await StartedAsync(cancellationToken);
         var script = state.Script.ContinueWith(submission.Code, options.WithFilePath(pseudoFile));
         var diagnostics = script.Compile(cancellationToken);
@@ -119,7 +127,33 @@ internal sealed class CSharpKernel : ILanguageKernel
     private static bool HasReturnValue(Script script) => (bool)HasReturnValueMethod.Invoke(script, null)!;
 
     private async Task<ScriptState<object>> StartedAsync(CancellationToken cancellationToken) =>
-        state ??= await CSharpScript.RunAsync("using static Microsoft.DotNet.Interactive.Kernel;", options, cancellationToken: cancellationToken);
+        state ??= await CSharpScript.Create("using static Microsoft.DotNet.Interactive.Kernel;", options, assemblyLoader: loader)
+            .RunAsync(cancellationToken: cancellationToken);
+
+    /// <summary>The files of the cell's <c>#r "path.dll"</c> lines, resolved from the notebook's folder.</summary>
+    private IEnumerable<string> AssemblyPaths(string code)
+    {
+        foreach (System.Text.RegularExpressions.Match m in AssemblyReferenceLine().Matches(code))
+        {
+            var full = Path.GetFullPath(m.Groups[1].Value, notebookDirectory);
+            if (File.Exists(full)) yield return full;
+        }
+    }
+
+    private void Share(string path)
+    {
+        try
+        {
+            loader.RegisterDependency(System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(path));
+        }
+        catch (Exception e) when (e is BadImageFormatException or FileLoadException)
+        {
+            // Not a loadable .NET assembly (or a conflicting version): Roslyn's #r reports it properly at compile time.
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*#r\s+""(?!\s*nuget:)([^""]+)""", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex AssemblyReferenceLine();
 
     private void AddReferences(IEnumerable<string> paths)
     {
@@ -130,6 +164,7 @@ internal sealed class CSharpKernel : ILanguageKernel
         if (fresh.Length > 0)
         {
             options = options.AddReferences(fresh);
+            foreach (var reference in fresh) Share(reference.FilePath!);
         }
     }
 

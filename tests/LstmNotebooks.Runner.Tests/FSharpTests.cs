@@ -6,6 +6,27 @@ namespace LstmNotebooks.Runner.Tests;
 public sealed class FSharpTests
 {
     [Fact]
+    public async Task A_value_of_a_referenced_library_type_is_shared_from_CSharp_to_FSharp_by_reference()
+    {
+        // The core library, as the notebooks load it: both kernels must see one Assembly, or the F# binding of a
+        // shared LstmNotebooks.Sequence<float> would not be of F#'s LstmNotebooks.Sequence<float>.
+        var repo = Directory.GetParent(RepositoryNotebookTests.NotebooksFolder)!.FullName;
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var core = Path.Combine(repo, "src", "LstmNotebooks", "bin", configuration, "net10.0", "LstmNotebooks.dll");
+        Assert.True(File.Exists(core), $"expected the core library at {core} (the runner project builds it)");
+        using var temp = new TempNotebooks();
+        var path = temp.Write("library-share.ipynb", "csharp",
+            Code($"#r \"{core}\"\nvar seq = LstmNotebooks.Sequence.FromScalars<float>(new float[] {{ 1f, 2f, 3f }});\nseq.Steps"),
+            Code($"#r \"{core}\"\nopen LstmNotebooks", "fsharp"),
+            Code("#!share --from csharp seq\nlet s : Sequence<float32> = seq\ns.Steps * 10", "fsharp"));
+
+        var result = Assert.Single((await NotebookRunner.RunAsync(path)).Notebooks);
+
+        Assert.True(result.Status == NotebookStatus.Passed, result.Describe());
+        Assert.Contains("<pre>30</pre>", ((DisplayOutput)result.OfCell(3).Single()).Data["text/html"]);
+    }
+
+    [Fact]
     public async Task Values_move_between_CSharp_and_FSharp_with_share_and_set()
     {
         using var temp = new TempNotebooks();
