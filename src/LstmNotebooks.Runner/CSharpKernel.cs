@@ -144,9 +144,13 @@ internal sealed partial class CSharpKernel : ILanguageKernel
     {
         try
         {
-            loader.RegisterDependency(System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(path));
+            // An assembly the process already has (the framework, the runner's own Plotly.NET …) is used as it is.
+            var name = AssemblyName.GetAssemblyName(path).Name;
+            var assembly = System.Runtime.Loader.AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => a.GetName().Name == name)
+                ?? System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
+            loader.RegisterDependency(assembly);
         }
-        catch (Exception e) when (e is BadImageFormatException or FileLoadException)
+        catch (Exception e) when (e is IOException or BadImageFormatException)
         {
             // Not a loadable .NET assembly (or a conflicting version): Roslyn's #r reports it properly at compile time.
         }
