@@ -136,6 +136,16 @@ public class ModelBehaviourTests
     }
 
     [Fact]
+    public void BatchedPredictEqualsOneByOne()
+    {
+        var model = Lstm.Create(1, 6).WithLayers(2).WithSeed(2).WithHead(Head.Classification(3)).Build<double>();
+        var rng = new Rng(5);
+        var sequences = Enumerable.Range(0, 70).Select(i => Sequence.FromScalars(Enumerable.Range(0, 1 + i % 9).Select(_ => rng.Uniform(-1, 1)))).ToArray();
+        var batched = model.Predict(sequences, batchSize: 16);
+        for (int i = 0; i < sequences.Length; i++) Assert.Equal(model.Predict(sequences[i]), batched[i]);
+    }
+
+    [Fact]
     public void ConvertToKeepsTheModelAndPrecisionFollows()
     {
         var d = SmallLstm();

@@ -127,6 +127,22 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         return run.LastOutputs(0);
     }
 
+    /// <summary>Last-step outputs (as <see cref="Predict(Sequence{T})"/>) for many sequences, run in padded batches of
+    /// up to <paramref name="batchSize"/>; lengths may differ.</summary>
+    public T[][] Predict(IReadOnlyList<Sequence<T>> sequences, int batchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        ThrowHelper.RequirePositive(batchSize, nameof(batchSize), "The batch size");
+        var results = new T[sequences.Count][];
+        for (int s = 0; s < sequences.Count; s += batchSize)
+        {
+            int n = Math.Min(batchSize, sequences.Count - s);
+            var run = Run(SequenceBatch.FromVariableLength(sequences.Skip(s).Take(n).ToArray()));
+            for (int b = 0; b < n; b++) results[s + b] = run.LastOutputs(b);
+        }
+        return results;
+    }
+
     /// <summary>Head outputs at every step of one sequence (steps × outputs), e.g. a forecast per step.</summary>
     public T[][] PredictSteps(Sequence<T> sequence)
     {
