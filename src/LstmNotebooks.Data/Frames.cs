@@ -35,13 +35,13 @@ public static class Frames
         bool prefix = layers.Count > 1;
         foreach (var layer in layers)
         {
-            var channels = options.Channels ?? DefaultChannels(trace.Cell);
+            var channels = options.Channels ?? GateVocabulary.DefaultChannels(trace.Cell);
             foreach (var channel in channels)
             {
                 if (!layer.Has(channel))
                     throw new ArgumentException($"This {trace.Cell} trace has no {channel}; it records {string.Join(", ", layer.Channels)}.", nameof(options));
                 for (int u = 0; u < layer.Units; u++)
-                    columns.Add(new DoubleDataFrameColumn($"{(prefix ? $"L{layer.Layer}." : "")}{ChannelSymbol(channel)}[{u}]",
+                    columns.Add(new DoubleDataFrameColumn($"{(prefix ? $"L{layer.Layer}." : "")}{GateVocabulary.Symbol(channel)}[{u}]",
                         layer.Series(channel, u).Select(v => double.CreateChecked(v))));
             }
         }
@@ -60,7 +60,7 @@ public static class Frames
         var step = new List<int>(); var layerCol = new List<int>(); var unitCol = new List<int>();
         var symbol = new List<string>(); var name = new List<string>(); var value = new List<double>();
         foreach (var layer in SelectLayers(trace, options.Layer))
-            foreach (var channel in options.Channels ?? DefaultChannels(trace.Cell))
+            foreach (var channel in options.Channels ?? GateVocabulary.DefaultChannels(trace.Cell))
             {
                 if (!layer.Has(channel))
                     throw new ArgumentException($"This {trace.Cell} trace has no {channel}; it records {string.Join(", ", layer.Channels)}.", nameof(options));
@@ -69,7 +69,7 @@ public static class Frames
                     for (int u = 0; u < layer.Units; u++)
                     {
                         step.Add(t); layerCol.Add(layer.Layer); unitCol.Add(u);
-                        symbol.Add(ChannelSymbol(channel)); name.Add(channel.ToString());
+                        symbol.Add(GateVocabulary.Symbol(channel)); name.Add(channel.ToString());
                         value.Add(double.CreateChecked(values[t * layer.Units + u]));
                     }
             }
@@ -171,39 +171,6 @@ public static class Frames
         columns.AddRange(y.Select((c, k) => new DoubleDataFrameColumn($"y{k}", c)));
         return new DataFrame(columns);
     }
-
-    internal static string ChannelSymbol(TraceChannel channel) => channel switch
-    {
-        TraceChannel.InputGate => "i",
-        TraceChannel.ForgetGate => "f",
-        TraceChannel.InputModulationGate => "g",
-        TraceChannel.OutputGate => "o",
-        TraceChannel.InputGatePreActivation => "a_i",
-        TraceChannel.ForgetGatePreActivation => "a_f",
-        TraceChannel.InputModulationGatePreActivation => "a_g",
-        TraceChannel.OutputGatePreActivation => "a_o",
-        TraceChannel.ResetGate => "r",
-        TraceChannel.UpdateGate => "z",
-        TraceChannel.NewGate => "n",
-        TraceChannel.ResetGatePreActivation => "a_r",
-        TraceChannel.UpdateGatePreActivation => "a_z",
-        TraceChannel.NewGatePreActivation => "a_n",
-        TraceChannel.HiddenPreActivation => "a_h",
-        TraceChannel.CellState => "c",
-        TraceChannel.HiddenState => "h",
-        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, $"Unknown trace channel {channel}."),
-    };
-
-    private static IReadOnlyList<TraceChannel> DefaultChannels(CellKind cell) => cell switch
-    {
-        CellKind.Lstm =>
-        [
-            TraceChannel.InputGate, TraceChannel.ForgetGate, TraceChannel.InputModulationGate, TraceChannel.OutputGate,
-            TraceChannel.CellState, TraceChannel.HiddenState,
-        ],
-        CellKind.Gru => [TraceChannel.ResetGate, TraceChannel.UpdateGate, TraceChannel.NewGate, TraceChannel.HiddenState],
-        _ => [TraceChannel.HiddenState],
-    };
 
     private static IReadOnlyList<LayerTrace<T>> SelectLayers<T>(Trace<T> trace, int? layer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -98,4 +98,21 @@ public class DiagnosticsTests
         // low-level backward pass with the same upstream gradient.
         Assert.True(lf.HiddenNorms().All(double.IsFinite));
     }
+
+    [Fact]
+    public void EveryTraceChannelHasItsWordsAndEveryDefaultChannelIsRecorded()
+    {
+        foreach (var channel in Enum.GetValues<TraceChannel>())
+        {
+            Assert.False(string.IsNullOrWhiteSpace(GateVocabulary.Symbol(channel)));
+            Assert.False(string.IsNullOrWhiteSpace(GateVocabulary.Name(channel)));
+        }
+        Assert.Equal("forget gate f (remember vector)", GateVocabulary.Describe(TraceChannel.ForgetGate));
+        Assert.Equal("cell state c (long-term memory)", GateVocabulary.Describe(TraceChannel.CellState));
+        foreach (var cell in Enum.GetValues<CellKind>())
+        {
+            var trace = new ModelSpec(cell, 1, 2).Build<double>().Trace(Input);
+            Assert.All(GateVocabulary.DefaultChannels(cell), ch => Assert.True(trace[0].Has(ch), $"{cell} trace lacks {ch}"));
+        }
+    }
 }

@@ -1,4 +1,4 @@
-namespace LstmNotebooks.Plotting;
+namespace LstmNotebooks;
 
 /// <summary>
 /// The words the charts use for each trace channel, so every title, legend and hover label speaks the same language:
