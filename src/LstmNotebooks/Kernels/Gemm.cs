@@ -158,6 +158,12 @@ internal static class Gemm
         for (int r = 0; r < m; r++) Elementwise.Add(c.Slice(r * n, n), bias, c.Slice(r * n, n));
     }
 
+    /// <summary>Sets every row of C[M×N] to the row vector <paramref name="bias"/> (length N).</summary>
+    public static void SetRows<T>(ReadOnlySpan<T> bias, Span<T> c, int m, int n)
+    {
+        for (int r = 0; r < m; r++) bias.Slice(0, n).CopyTo(c.Slice(r * n, n));
+    }
+
     /// <summary>sums[N] += Σ_rows C[M×N], rows added in order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void AddColumnSums<T>(ReadOnlySpan<T> c, Span<T> sums, int m, int n)

@@ -25,6 +25,7 @@ internal static class VectorMath
     private const float MaxF = 87.0f, MinF = -87.0f;
 
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Exp(double x)
     {
         x = Math.Min(Math.Max(x, MinD), MaxD);
@@ -48,6 +49,7 @@ internal static class VectorMath
         return p * BitConverter.Int64BitsToDouble(((long)n + 1023) << 52);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Exp(Vector<double> x)
     {
         x = Vector.Min(Vector.Max(x, new Vector<double>(MinD)), new Vector<double>(MaxD));
@@ -72,6 +74,7 @@ internal static class VectorMath
         return p * Vector.AsVectorDouble(scale);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Exp(float x)
     {
         x = MathF.Min(MathF.Max(x, MinF), MaxF);
@@ -89,6 +92,7 @@ internal static class VectorMath
         return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Exp(Vector<float> x)
     {
         x = Vector.Min(Vector.Max(x, new Vector<float>(MinF)), new Vector<float>(MaxF));
@@ -143,6 +147,7 @@ internal static class VectorMath
     // selected per lane so the vector and scalar paths agree bit for bit.
     // Cephes tanh.c (double): x + x·z·P(z)/Q(z), z = x²; Cephes tanhf.c (float): x + x·z·P(z).
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Tanh(double x)
     {
         double z = x * x;
@@ -157,6 +162,7 @@ internal static class VectorMath
         return Math.Abs(x) < 0.625 ? small : large;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Tanh(Vector<double> x)
     {
         var z = x * x;
@@ -171,6 +177,7 @@ internal static class VectorMath
         return Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<double>(0.625)), small, large);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float x)
     {
         float z = x * x;
@@ -184,6 +191,7 @@ internal static class VectorMath
         return MathF.Abs(x) < 0.625f ? small : large;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Tanh(Vector<float> x)
     {
         var z = x * x;

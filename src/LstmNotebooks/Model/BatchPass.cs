@@ -44,15 +44,16 @@ internal readonly record struct PassResult<T>(double Loss, int Targets, T[] Fina
 internal static class BatchPass
 {
     public static PassResult<T> Run<T>(Model<T> model, ReadOnlySpan<T> p, PackedBatch<T> batch, int t0, int t1,
-        T[]? h0, T[]? c0, Span<T> grad, bool backward, GradientRecorder? recorder = null)
+        T[]? h0, T[]? c0, Span<T> grad, bool backward, GradientRecorder? recorder = null, Workspace<T>? workspace = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var spec = model.Spec;
         int steps = t1 - t0, bsz = batch.B, hs = spec.HiddenSize;
         var lengths = new int[bsz];
         for (int b = 0; b < bsz; b++) lengths[b] = Math.Clamp(batch.Lengths[b] - t0, 0, steps);
-        var x = batch.X.AsSpan(t0 * bsz * batch.I, steps * bsz * batch.I).ToArray();
-        var caches = model.Stack.Forward(p, x, bsz, steps, lengths, h0, c0);
+        var x = Workspace<T>.Rent(workspace, "x", steps * bsz * batch.I, zeroed: false);
+        batch.X.AsSpan(t0 * bsz * batch.I, x.Length).CopyTo(x);
+        var caches = model.Stack.Forward(p, x, bsz, steps, lengths, h0, c0, workspace: workspace);
         var (hN, cN) = model.Stack.FinalState(caches);
 
         // Rows the head reads: each sequence's last step (if it falls in this window) or every valid step.
@@ -84,9 +85,9 @@ internal static class BatchPass
         if (backward)
         {
             var dRows = head.Backward(p, grad, rows, dy, m);
-            var dTop = new T[steps * bsz * hs];
+            var dTop = Workspace<T>.Rent(workspace, "dtop", steps * bsz * hs);
             for (int r = 0; r < m; r++) dRows.AsSpan(r * hs, hs).CopyTo(dTop.AsSpan(rowAt[r] * hs));
-            model.Stack.Backward(p, grad, caches, dTop, default, default, inputGradient: false, recorder);
+            model.Stack.Backward(p, grad, caches, dTop, default, default, inputGradient: false, recorder, workspace);
         }
         return new PassResult<T>(loss, m, hN, cN);
     }

@@ -159,10 +159,11 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         int count = 0;
         const int chunk = 64;
         var indices = Enumerable.Range(0, data.Count).ToArray();
+        var workspace = new Workspace<T>();
         for (int s = 0; s < data.Count; s += chunk)
         {
             var batch = new PackedBatch<T>(data.Samples, indices.AsSpan(s, Math.Min(chunk, data.Count - s)));
-            var r = BatchPass.Run(this, _parameters, batch, 0, batch.Steps, null, null, default, backward: false);
+            var r = BatchPass.Run(this, _parameters, batch, 0, batch.Steps, null, null, default, backward: false, workspace: workspace);
             total += r.Loss * r.Targets;
             count += r.Targets;
         }

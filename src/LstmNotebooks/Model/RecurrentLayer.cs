@@ -12,15 +12,19 @@ namespace LstmNotebooks;
 /// <summary>What one layer's forward pass keeps for its backward pass and for traces.</summary>
 internal sealed class LayerCache<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public LayerCache(int batch, int steps, int input, int hidden, int gates, bool cell, bool hiddenPre, T[] x, int[] lengths)
+    public LayerCache(int layer, int batch, int steps, int input, int hidden, int gates, bool cell, bool hiddenPre, T[] x, int[] lengths,
+        Workspace<T>? workspace)
     {
         B = batch; Steps = steps; I = input; H = hidden; GH = gates * hidden;
         X = x; Lengths = lengths;
-        Pre = new T[steps * batch * GH];
-        Gates = gates > 1 ? new T[steps * batch * GH] : [];
-        HPre = hiddenPre ? new T[steps * batch * GH] : [];
-        C = cell ? new T[steps * batch * hidden] : [];
-        Hs = new T[steps * batch * hidden];
+        // Every element of these is written before it is read (padding rows by the carry, gates only read where
+        // valid), so reused arrays need no zeroing; Gates stays zeroed because traces show padding rows.
+        T[] Rent(string role, int length, bool zeroed = false) => Workspace<T>.Rent(workspace, $"{role}{layer}", length, zeroed);
+        Pre = Rent("pre", steps * batch * GH);
+        Gates = gates > 1 ? Rent("gates", steps * batch * GH, zeroed: true) : [];
+        HPre = hiddenPre ? Rent("hpre", steps * batch * GH) : [];
+        C = cell ? Rent("c", steps * batch * hidden) : [];
+        Hs = Rent("h", steps * batch * hidden);
         H0 = new T[batch * hidden];
         C0 = cell ? new T[batch * hidden] : [];
     }
@@ -90,8 +94,8 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         _ => new RnnLayer<T>(index, offsets, spec.HiddenSize),
     };
 
-    public LayerCache<T> NewCache(int batch, int steps, T[] x, int[] lengths)
-        => new(batch, steps, O.InputSize, H, G, HasCell, HasHiddenPre, x, lengths);
+    public LayerCache<T> NewCache(int batch, int steps, T[] x, int[] lengths, Workspace<T>? workspace = null)
+        => new(Index, batch, steps, O.InputSize, H, G, HasCell, HasHiddenPre, x, lengths, workspace);
 
     /// <summary>Runs the layer over all steps; the caller has filled cache.X, H0 and C0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
@@ -102,7 +106,7 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         Gemm.Transpose(p.Slice(O.WeightIh, GH * O.InputSize), wihT, GH, O.InputSize);
         var whhT = new T[H * GH];
         Gemm.Transpose(p.Slice(O.WeightHh, GH * H), whhT, GH, H);
-        Gemm.AddRowVector(p.Slice(O.BiasIh, GH), k.Pre, rows, GH);
+        Gemm.SetRows(p.Slice(O.BiasIh, GH), k.Pre, rows, GH);
         Gemm.MultiplyAdd<T>(k.X, wihT, k.Pre, rows, O.InputSize, GH);
         for (int t = 0; t < k.Steps; t++)
         {
@@ -135,11 +139,11 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public void Backward(ReadOnlySpan<T> p, Span<T> grad, LayerCache<T> k, ReadOnlySpan<T> dHs, Span<T> dh, Span<T> dc,
-        Span<T> dX, GradientRecorder? recorder)
+        Span<T> dX, GradientRecorder? recorder, Workspace<T>? workspace = null)
     {
         int rows = k.Steps * k.B;
-        var dAX = new T[rows * GH];
-        var dAH = HasHiddenPre ? new T[rows * GH] : dAX;
+        var dAX = Workspace<T>.Rent(workspace, $"dax{Index}", rows * GH);
+        var dAH = HasHiddenPre ? Workspace<T>.Rent(workspace, $"dah{Index}", rows * GH) : dAX;
         var dhNew = new T[k.B * H];
         var wHh = p.Slice(O.WeightHh, GH * H);
         var dcTotal = recorder is not null && HasCell ? new T[k.B * H] : null;
@@ -160,12 +164,18 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         }
 
         // Weight gradients over all steps at once: dW_hh += dA_hᵀ · [h_0, h_1 … h_{T-1}], dW_ih += dA_xᵀ · X.
-        var hPrevAll = new T[rows * H];
+        var hPrevAll = Workspace<T>.Rent(workspace, $"hprev{Index}", rows * H, zeroed: false);
         k.H0.CopyTo(hPrevAll, 0);
         k.Hs.AsSpan(0, (k.Steps - 1) * k.B * H).CopyTo(hPrevAll.AsSpan(k.B * H));
         Gemm.MultiplyAddTransposedA<T>(dAH, hPrevAll, grad.Slice(O.WeightHh, GH * H), GH, rows, H);
         Gemm.AddColumnSums<T>(dAH, grad.Slice(O.BiasHh, GH), rows, GH);
-        Gemm.MultiplyAddTransposedA<T>(dAX, k.X, grad.Slice(O.WeightIh, GH * O.InputSize), GH, rows, O.InputSize);
+        // dW_ih is accumulated transposed, (I × GH) += Xᵀ·dA_x, so the vector lanes run along the 4H gate rows rather
+        // than along I, which is often 1 or 2 (a product's operands commute, so the bits are those of dA_xᵀ·X).
+        var dWihT = new T[O.InputSize * GH];
+        var dWih = grad.Slice(O.WeightIh, GH * O.InputSize);
+        Gemm.Transpose<T>(dWih, dWihT, GH, O.InputSize);
+        Gemm.MultiplyAddTransposedA<T>(k.X, dAX, dWihT, O.InputSize, rows, GH);
+        Gemm.Transpose<T>(dWihT, dWih, O.InputSize, GH);
         Gemm.AddColumnSums<T>(dAX, grad.Slice(O.BiasIh, GH), rows, GH);
         if (!dX.IsEmpty) Gemm.MultiplyAdd<T>(dAX, p.Slice(O.WeightIh, GH * O.InputSize), dX, rows, GH, O.InputSize);
     }
@@ -275,7 +285,7 @@ internal sealed class GruLayer<T>(int index, LayerOffsets offsets, int hidden)
     protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT)
     {
         var hPre = k.StepRows(k.HPre, t, GH);
-        Gemm.AddRowVector(p.Slice(O.BiasHh, GH), hPre, k.B, GH);
+        Gemm.SetRows(p.Slice(O.BiasHh, GH), hPre, k.B, GH);
         Gemm.MultiplyAdd(k.HPrev(t), whhT, hPre, k.B, H, GH);
         var pre = k.StepRows(k.Pre, t, GH);
         var gates = k.StepRows(k.Gates, t, GH);

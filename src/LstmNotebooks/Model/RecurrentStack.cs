@@ -20,13 +20,13 @@ internal sealed class RecurrentStack<T> where T : unmanaged, IBinaryFloatingPoin
 
     /// <summary>Forward over a time-major input (T, B, I). h0/c0 are (L, B, H) or null for zeros.</summary>
     public LayerCache<T>[] Forward(ReadOnlySpan<T> p, T[] x, int batch, int steps, int[] lengths,
-        ReadOnlySpan<T> h0, ReadOnlySpan<T> c0, IReadOnlyList<Intervention>? interventions = null)
+        ReadOnlySpan<T> h0, ReadOnlySpan<T> c0, IReadOnlyList<Intervention>? interventions = null, Workspace<T>? workspace = null)
     {
         var caches = new LayerCache<T>[Layers.Length];
         int bh = batch * HiddenSize;
         for (int l = 0; l < Layers.Length; l++)
         {
-            var k = Layers[l].NewCache(batch, steps, l == 0 ? x : caches[l - 1].Hs, lengths);
+            var k = Layers[l].NewCache(batch, steps, l == 0 ? x : caches[l - 1].Hs, lengths, workspace);
             if (!h0.IsEmpty) h0.Slice(l * bh, bh).CopyTo(k.H0);
             if (HasCell && !c0.IsEmpty) c0.Slice(l * bh, bh).CopyTo(k.C0);
             Layers[l].Forward(p, k, interventions);
@@ -55,7 +55,8 @@ internal sealed class RecurrentStack<T> where T : unmanaged, IBinaryFloatingPoin
     /// ∂L/∂c0 (L, B, H) and, when asked, ∂L/∂x (T, B, I).
     /// </summary>
     public (T[] DHidden0, T[]? DCell0, T[]? DInput) Backward(ReadOnlySpan<T> p, Span<T> grad, LayerCache<T>[] caches,
-        ReadOnlySpan<T> dTop, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, bool inputGradient, GradientRecorder? recorder = null)
+        ReadOnlySpan<T> dTop, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, bool inputGradient, GradientRecorder? recorder = null,
+        Workspace<T>? workspace = null)
     {
         var k0 = caches[0];
         int bh = k0.B * HiddenSize;
@@ -71,9 +72,10 @@ internal sealed class RecurrentStack<T> where T : unmanaged, IBinaryFloatingPoin
             if (!dhN.IsEmpty) dhN.Slice(l * bh, bh).CopyTo(dh);
             if (dc0 is not null && !dcN.IsEmpty) dcN.Slice(l * bh, bh).CopyTo(dc);
             bool needDx = l > 0 || inputGradient;
-            var dX = needDx ? new T[k.Steps * k.B * k.I] : null;
+            // Layer 0's ∂L/∂x leaves the stack (a fresh array); the others are consumed by the layer below.
+            var dX = !needDx ? null : l == 0 ? new T[k.Steps * k.B * k.I] : Workspace<T>.Rent(workspace, $"dx{l}", k.Steps * k.B * k.I);
             ReadOnlySpan<T> dOut = l == caches.Length - 1 ? dTop : dAbove;
-            Layers[l].Backward(p, grad, k, dOut, dh, dc, dX, recorder);
+            Layers[l].Backward(p, grad, k, dOut, dh, dc, dX, recorder, workspace);
             dAbove = dX;
             if (l == 0) dInput = dX;
         }

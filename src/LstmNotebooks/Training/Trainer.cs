@@ -19,6 +19,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly Optimizer<T> _optimizer;
     private readonly List<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
+    private readonly Workspace<T> _workspace = new();
     private Rng _rng;
 
     internal TrainingSession(Model<T> start, TrainingOptions options)
@@ -114,7 +115,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
             for (int t0 = 0; t0 < batch.Steps; t0 += window)
             {
                 Array.Clear(_grad);
-                var r = BatchPass.Run(_start, _p, batch, t0, Math.Min(t0 + window, batch.Steps), h, c, _grad, backward: true);
+                var r = BatchPass.Run(_start, _p, batch, t0, Math.Min(t0 + window, batch.Steps), h, c, _grad, backward: true, workspace: _workspace);
                 (h, c) = (r.FinalHidden, r.FinalCell);
                 if (r.Targets == 0) continue;
                 if (!double.IsFinite(r.Loss)) throw Diverged("loss", r.Loss, epoch, batchIndex);
