@@ -64,6 +64,31 @@ public class TrainingTests
     }
 
     [Fact]
+    public void ThreadsShareABatchDeterministicallyAndAgreeWithOneThread()
+    {
+        // Variable lengths and truncation: shards carry their own state across windows.
+        var rng = new Rng(8);
+        var data = Dataset.Create(Enumerable.Range(0, 45).Select(i =>
+        {
+            int len = 5 + i % 11;
+            return Sample.PerStep(Sequence.FromScalars(Enumerable.Range(0, len).Select(_ => rng.Uniform(-1, 1))),
+                Sequence.FromScalars(Enumerable.Range(0, len).Select(_ => rng.Uniform(-1, 1))));
+        }));
+        var model = Lstm.Create(1, 8).WithLayers(2).WithSeed(1).WithHead(Head.Regression().EveryStep()).Build<double>();
+        var options = Training.Sgd(0.05).WithEpochs(3).WithBatchSize(16).WithTruncation(4).WithSeed(2);
+        var one = model.Train(data, options).Model;
+        var two = model.Train(data, options.WithThreads(2)).Model;
+        var twoAgain = model.Train(data, options.WithThreads(2)).Model;
+        var three = model.Train(data, options.WithThreads(3)).Model;
+        Assert.True(two.Parameters.SequenceEqual(twoAgain.Parameters), "same thread count, same bits");
+        for (int i = 0; i < one.ParameterCount; i++)
+        {
+            Assert.Equal(one.Parameters[i], two.Parameters[i], 1e-12);
+            Assert.Equal(one.Parameters[i], three.Parameters[i], 1e-12);
+        }
+    }
+
+    [Fact]
     public void StepDecayHalvesTheLearningRate()
     {
         var fit = Model1().Train(TestData.Sine<double>(16, 6, 1), Training.Sgd(0.1).WithEpochs(5).WithLearningRateDecay(2, 0.5));

@@ -19,7 +19,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly Optimizer<T> _optimizer;
     private readonly List<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
-    private readonly Workspace<T> _workspace = new();
+    private readonly Shard[] _shards;
     private Rng _rng;
 
     internal TrainingSession(Model<T> start, TrainingOptions options)
@@ -29,6 +29,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         _options = options;
         _p = start.Parameters.ToArray();
         _grad = new T[_p.Length];
+        _shards = Enumerable.Range(0, options.Threads).Select(_ => new Shard(_p.Length)).ToArray();
         _optimizer = Optimizer<T>.Create(options, _p.Length);
         _rng = new Rng(options.Seed);
     }
@@ -109,26 +110,71 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         for (int s = 0; s < train.Count; s += _options.BatchSize, batchIndex++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = new PackedBatch<T>(train.Samples, order.AsSpan(s, Math.Min(_options.BatchSize, train.Count - s)));
-            int window = _options.TruncationWindow ?? batch.Steps;
-            T[]? h = null, c = null;
-            for (int t0 = 0; t0 < batch.Steps; t0 += window)
+            var indices = order.AsSpan(s, Math.Min(_options.BatchSize, train.Count - s));
+            // Fixed contiguous shards of the batch, one per thread (fewer when the batch is smaller than that).
+            int shards = Math.Min(_shards.Length, indices.Length);
+            for (int i = 0; i < shards; i++)
             {
+                int from = indices.Length * i / shards, to = indices.Length * (i + 1) / shards;
+                _shards[i].Start(new PackedBatch<T>(train.Samples, indices[from..to]));
+            }
+            int steps = _shards.Take(shards).Max(x => x.Batch!.Steps);
+            int window = _options.TruncationWindow ?? steps;
+            for (int t0 = 0; t0 < steps; t0 += window)
+            {
+                int t1 = Math.Min(t0 + window, steps);
+                if (shards == 1) _shards[0].Run(_start, _p, t0, t1);
+                else Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = shards }, i => _shards[i].Run(_start, _p, t0, t1));
+                int targets = 0;
+                double loss = 0;
+                for (int i = 0; i < shards; i++) { targets += _shards[i].Targets; loss += _shards[i].Loss * _shards[i].Targets; }
+                if (targets == 0) continue;
+                loss /= targets;
+                if (!double.IsFinite(loss)) throw Diverged("loss", loss, epoch, batchIndex);
+                // Each shard's gradient is of its own mean loss; weighting by its share of the targets gives the
+                // gradient of the batch's mean loss. Summed in shard order, so the bits depend on Threads alone.
                 Array.Clear(_grad);
-                var r = BatchPass.Run(_start, _p, batch, t0, Math.Min(t0 + window, batch.Steps), h, c, _grad, backward: true, workspace: _workspace);
-                (h, c) = (r.FinalHidden, r.FinalCell);
-                if (r.Targets == 0) continue;
-                if (!double.IsFinite(r.Loss)) throw Diverged("loss", r.Loss, epoch, batchIndex);
+                for (int i = 0; i < shards; i++)
+                {
+                    if (_shards[i].Targets == 0) continue;
+                    var g = _shards[i].Gradient;
+                    if (shards == 1) { g.CopyTo(_grad, 0); break; }
+                    T w = T.CreateTruncating((double)_shards[i].Targets / targets);
+                    for (int j = 0; j < g.Length; j++) _grad[j] = T.FusedMultiplyAdd(w, g[j], _grad[j]);
+                }
                 double norm = GlobalNorm(_grad);
                 if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
                 if (_options.GradientClip is double clip && norm > clip) Scale(_grad, clip / norm);
                 _optimizer.Step(_p, _grad, lr);
-                lossSum += r.Loss * r.Targets;
-                targetCount += r.Targets;
+                lossSum += loss * targets;
+                targetCount += targets;
             }
         }
         SequencesSeen += train.Count;
         return (lossSum / Math.Max(targetCount, 1), batchIndex - 1);
+    }
+
+    /// <summary>One thread's part of a batch: its rows, its carried state, its gradient and its scratch memory.</summary>
+    private sealed class Shard(int parameters)
+    {
+        private readonly Workspace<T> _workspace = new();
+        private T[]? _h, _c;
+
+        public PackedBatch<T>? Batch { get; private set; }
+        public T[] Gradient { get; } = new T[parameters];
+        public double Loss { get; private set; }
+        public int Targets { get; private set; }
+
+        public void Start(PackedBatch<T> batch) => (Batch, _h, _c) = (batch, null, null);
+
+        public void Run(Model<T> model, T[] p, int t0, int t1)
+        {
+            Array.Clear(Gradient);
+            (Loss, Targets) = (0, 0);
+            if (t0 >= Batch!.Steps) return;
+            var r = BatchPass.Run(model, p, Batch, t0, Math.Min(t1, Batch.Steps), _h, _c, Gradient, backward: true, workspace: _workspace);
+            (_h, _c, Loss, Targets) = (r.FinalHidden, r.FinalCell, r.Loss, r.Targets);
+        }
     }
 
     private static TrainingDivergedException Diverged(string what, double value, int epoch, int batch)

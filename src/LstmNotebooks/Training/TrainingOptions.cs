@@ -30,6 +30,17 @@ public sealed record TrainingOptions
     public bool Shuffle { get; init; } = true;
     public long Seed { get; init; }
 
+    /// <summary>Threads that share each batch: the batch is cut into this many fixed shards whose gradients are
+    /// summed in shard order. The result depends on this number, never on the machine, so runs stay bit-reproducible;
+    /// 1 (the default) gives exactly the single-threaded arithmetic.</summary>
+    public int Threads { get; init; } = 1;
+
+    public TrainingOptions WithThreads(int threads)
+    {
+        if (threads < 1 || threads > 64) ThrowHelper.OutOfRange(nameof(threads), threads, $"Threads must be in [1, 64], but was {threads}.");
+        return this with { Threads = threads };
+    }
+
     public TrainingOptions WithEpochs(int epochs) { ThrowHelper.RequirePositive(epochs, nameof(epochs), "The number of epochs"); return this with { Epochs = epochs }; }
     public TrainingOptions WithBatchSize(int size) { ThrowHelper.RequirePositive(size, nameof(size), "The batch size"); return this with { BatchSize = size }; }
     public TrainingOptions WithLearningRate(double rate) { ThrowHelper.RequirePositive(rate, nameof(rate), "The learning rate"); return this with { LearningRate = rate }; }
