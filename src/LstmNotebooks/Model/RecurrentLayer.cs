@@ -55,6 +55,7 @@ internal sealed class GradientRecorder(int layers, int steps)
     public double[,] Hidden { get; } = new double[layers, steps];
     public double[,] Cell { get; } = new double[layers, steps];
 
+    /// <summary>The L2 norm, summed in double (also the trainer's global gradient norm for clipping).</summary>
     public static double Norm<T>(ReadOnlySpan<T> v) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         double s = 0;

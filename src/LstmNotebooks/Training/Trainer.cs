@@ -142,7 +142,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
                     T w = T.CreateTruncating((double)_shards[i].Targets / targets);
                     for (int j = 0; j < g.Length; j++) _grad[j] = T.FusedMultiplyAdd(w, g[j], _grad[j]);
                 }
-                double norm = GlobalNorm(_grad);
+                double norm = GradientRecorder.Norm<T>(_grad);
                 if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
                 if (_options.GradientClip is double clip && norm > clip) Scale(_grad, clip / norm);
                 _optimizer.Step(_p, _grad, lr);
@@ -180,13 +180,6 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
     private static TrainingDivergedException Diverged(string what, double value, int epoch, int batch)
         => new($"Training diverged: the {what} became {value} in epoch {epoch}, batch {batch}. The starting model is unchanged. " +
                "Hint: lower the learning rate, set a gradient clip (WithGradientClip), or scale the inputs.", epoch, batch);
-
-    private static double GlobalNorm(ReadOnlySpan<T> g)
-    {
-        double s = 0;
-        foreach (var x in g) { double d = double.CreateTruncating(x); s += d * d; }
-        return Math.Sqrt(s);
-    }
 
     private static void Scale(Span<T> g, double factor)
     {
