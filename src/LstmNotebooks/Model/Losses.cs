@@ -34,12 +34,9 @@ internal static class Losses
                 {
                     int target = int.CreateTruncating(targets[r]);
                     var row = y.Slice(r * o, o);
-                    double max = double.NegativeInfinity;
-                    foreach (var v in row) max = Math.Max(max, double.CreateTruncating(v));
-                    double sum = 0;
-                    for (int c = 0; c < o; c++) sum += prob[c] = Math.Exp(double.CreateTruncating(row[c]) - max);
-                    loss += Math.Log(sum) - (double.CreateTruncating(row[target]) - max);
-                    for (int c = 0; c < o; c++) dy[r * o + c] = T.CreateTruncating((prob[c] / sum - (c == target ? 1 : 0)) / m);
+                    // −log p_target as logZ − z_target: finite even when p_target underflows to 0.
+                    loss += Softmax(row, prob) - double.CreateTruncating(row[target]);
+                    for (int c = 0; c < o; c++) dy[r * o + c] = T.CreateTruncating((prob[c] - (c == target ? 1 : 0)) / m);
                 }
                 return loss / m;
             }
@@ -66,13 +63,25 @@ internal static class Losses
         if (kind == HeadKind.Binary)
             for (int i = 0; i < m * o; i++) y[i] = T.CreateTruncating(1 / (1 + Math.Exp(-double.CreateTruncating(y[i]))));
         else if (kind == HeadKind.Classification)
+        {
+            Span<double> prob = o <= 256 ? stackalloc double[o] : new double[o];
             for (int r = 0; r < m; r++)
             {
                 var row = y.Slice(r * o, o);
-                double max = double.NegativeInfinity, sum = 0;
-                foreach (var v in row) max = Math.Max(max, double.CreateTruncating(v));
-                for (int c = 0; c < o; c++) sum += Math.Exp(double.CreateTruncating(row[c]) - max);
-                for (int c = 0; c < o; c++) row[c] = T.CreateTruncating(Math.Exp(double.CreateTruncating(row[c]) - max) / sum);
+                Softmax<T>(row, prob);
+                for (int c = 0; c < o; c++) row[c] = T.CreateTruncating(prob[c]);
             }
+        }
+    }
+
+    /// <summary>Softmax of one row of logits into <paramref name="prob"/>, shifted by the row's maximum so exp never
+    /// overflows; returns the log normaliser log Σ exp(z).</summary>
+    private static double Softmax<T>(ReadOnlySpan<T> row, Span<double> prob) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double max = double.NegativeInfinity, sum = 0;
+        foreach (var v in row) max = Math.Max(max, double.CreateTruncating(v));
+        for (int c = 0; c < row.Length; c++) sum += prob[c] = Math.Exp(double.CreateTruncating(row[c]) - max);
+        for (int c = 0; c < row.Length; c++) prob[c] /= sum;
+        return max + Math.Log(sum);
     }
 }
