@@ -1,10 +1,12 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using LstmNotebooks.Kernels;
 
 namespace LstmNotebooks.Tests;
 
-/// <summary>Every vector kernel against its scalar twin, bit for bit, for every length 0..4·Count+3; and the scalar
-/// twins against the runtime's math.</summary>
+/// <summary>Every vector kernel against its scalar twin, bit for bit, at every vector width (Vector512 where the
+/// hardware has it, and Vector&lt;T&gt;) for every length 0..4·Count+3 of the widest; and the scalar twins against the
+/// runtime's math. (The GEMM paths are in <see cref="GemmTests"/>.)</summary>
 public class KernelTests
 {
     public static TheoryData<int> FloatLengths => Lengths<float>();
@@ -13,9 +15,13 @@ public class KernelTests
     private static TheoryData<int> Lengths<T>() where T : unmanaged
     {
         var data = new TheoryData<int>();
-        for (int n = 0; n <= 4 * Vector<T>.Count + 3; n++) data.Add(n);
+        for (int n = 0; n <= 4 * Math.Max(Vector512<T>.Count, Vector<T>.Count) + 3; n++) data.Add(n);
         return data;
     }
+
+    /// <summary>The vector widths this machine can run (Vector512 only where accelerated: elsewhere it is software).</summary>
+    private static IEnumerable<VectorWidth> Widths()
+        => Vector512.IsHardwareAccelerated ? [VectorWidth.Vector512, VectorWidth.Vector] : [VectorWidth.Vector];
 
     private static T[] Random<T>(int n, long seed, double lo = -6, double hi = 6) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -38,12 +44,18 @@ public class KernelTests
     {
         var x = Random<T>(n, 11 + n, -30, 30);
         var y = new T[n];
-        Elementwise.Sigmoid<T>(x, y);
-        BitEqual("sigmoid", x.Select(VectorMath.Sigmoid).ToArray(), y);
-        Elementwise.Tanh<T>(x, y);
-        BitEqual("tanh", x.Select(VectorMath.Tanh).ToArray(), y);
-        Elementwise.Apply<T, ExpOperator<T>>(x, y);
-        BitEqual("exp", x.Select(VectorMath.Exp).ToArray(), y);
+        foreach (var w in Widths())
+        {
+            Elementwise.Apply<T, SigmoidOperator<T>>(x, y, w);
+            BitEqual($"sigmoid at {w}", x.Select(VectorMath.Sigmoid).ToArray(), y);
+            Elementwise.Apply<T, TanhOperator<T>>(x, y, w);
+            BitEqual($"tanh at {w}", x.Select(VectorMath.Tanh).ToArray(), y);
+            Elementwise.Apply<T, ExpOperator<T>>(x, y, w);
+            BitEqual($"exp at {w}", x.Select(VectorMath.Exp).ToArray(), y);
+            var z = Random<T>(n, 12 + n, -3, 3);
+            Elementwise.Apply<T, AddOperator<T>>(x, z, y, w);
+            BitEqual($"add at {w}", x.Zip(z, (p, q) => p + q).ToArray(), y);
+        }
     }
 
     [Theory, MemberData(nameof(FloatLengths))] public void LstmCellFloat(int n) { LstmCell<float>(n, new(false, true)); LstmCell<float>(n, new(true, true)); LstmCell<float>(n, new(true, false)); }
@@ -54,19 +66,34 @@ public class KernelTests
         var pre = Random<T>(4 * h, 1, -3, 3);
         var cPrev = Random<T>(h, 2, -2, 2);
         var peep = flags.Peepholes ? Random<T>(3 * h, 3, -1, 1) : [];
-        T[] preV = (T[])pre.Clone(), preS = (T[])pre.Clone();
-        T[] gV = new T[4 * h], gS = new T[4 * h], cV = new T[h], cS = new T[h], hV = new T[h], hS = new T[h];
-        LstmKernels.Forward<T>(preV, cPrev, peep, flags, gV, cV, hV);
+        T[] preS = (T[])pre.Clone(), gS = new T[4 * h], cS = new T[h], hS = new T[h];
         for (int j = 0; j < h; j++) LstmKernels.ForwardScalar<T>(preS, cPrev, peep, flags, gS, cS, hS, j, h);
-        BitEqual("lstm pre", preS, preV); BitEqual("lstm gates", gS, gV); BitEqual("lstm c", cS, cV); BitEqual("lstm h", hS, hV);
-
         var dh = Random<T>(h, 4, -1, 1);
         var dcIn = Random<T>(h, 5, -1, 1);
-        T[] dcV = (T[])dcIn.Clone(), dcS = (T[])dcIn.Clone(), daV = new T[4 * h], daS = new T[4 * h];
-        T[] dpV = new T[peep.Length], dpS = new T[peep.Length], totV = new T[h], totS = new T[h];
-        LstmKernels.Backward<T>(gV, cPrev, cV, peep, flags, dh, dcV, daV, dpV, totV);
+        T[] dcS = (T[])dcIn.Clone(), daS = new T[4 * h], dpS = new T[peep.Length], totS = new T[h];
         for (int j = 0; j < h; j++) LstmKernels.BackwardScalar<T>(gS, cPrev, cS, peep, flags, dh, dcS, daS, dpS, totS, j, h);
-        BitEqual("lstm da", daS, daV); BitEqual("lstm dc", dcS, dcV); BitEqual("lstm dpeep", dpS, dpV); BitEqual("lstm dc total", totS, totV);
+        foreach (var w in Widths())
+        {
+            T[] preV = (T[])pre.Clone(), gV = new T[4 * h], cV = new T[h], hV = new T[h];
+            LstmKernels.Forward<T>(preV, cPrev, peep, flags, gV, cV, hV, 0, h, w);
+            BitEqual($"lstm pre at {w}", preS, preV); BitEqual($"lstm gates at {w}", gS, gV);
+            BitEqual($"lstm c at {w}", cS, cV); BitEqual($"lstm h at {w}", hS, hV);
+
+            // A unit range (as the fused GEMM epilogue calls it) touches only its units.
+            if (h >= 3)
+            {
+                T[] preR = (T[])pre.Clone(), gR = new T[4 * h], cR = new T[h], hR = new T[h];
+                LstmKernels.Forward<T>(preR, cPrev, peep, flags, gR, cR, hR, 1, h - 1, w);
+                LstmKernels.Forward<T>(preR, cPrev, peep, flags, gR, cR, hR, 0, 1, w);
+                LstmKernels.Forward<T>(preR, cPrev, peep, flags, gR, cR, hR, h - 1, h, w);
+                BitEqual($"lstm gates by ranges at {w}", gS, gR); BitEqual($"lstm h by ranges at {w}", hS, hR);
+            }
+
+            T[] dcV = (T[])dcIn.Clone(), daV = new T[4 * h], dpV = new T[peep.Length], totV = new T[h];
+            LstmKernels.Backward<T>(gV, cPrev, cV, peep, flags, dh, dcV, daV, dpV, totV, w);
+            BitEqual($"lstm da at {w}", daS, daV); BitEqual($"lstm dc at {w}", dcS, dcV);
+            BitEqual($"lstm dpeep at {w}", dpS, dpV); BitEqual($"lstm dc total at {w}", totS, totV);
+        }
     }
 
     [Theory, MemberData(nameof(FloatLengths))] public void GruAndRnnFloat(int n) => GruAndRnn<float>(n);
@@ -77,20 +104,24 @@ public class KernelTests
         var pre = Random<T>(3 * h, 6, -3, 3);
         var hPre = Random<T>(3 * h, 7, -3, 3);
         var hPrev = Random<T>(h, 8, -1, 1);
-        T[] preV = (T[])pre.Clone(), preS = (T[])pre.Clone(), gV = new T[3 * h], gS = new T[3 * h], hV = new T[h], hS = new T[h];
-        GruKernels.Forward<T>(preV, hPre, hPrev, gV, hV);
+        T[] preS = (T[])pre.Clone(), gS = new T[3 * h], hS = new T[h];
         for (int j = 0; j < h; j++) GruKernels.ForwardScalar<T>(preS, hPre, hPrev, gS, hS, j, h);
-        BitEqual("gru pre", preS, preV); BitEqual("gru gates", gS, gV); BitEqual("gru h", hS, hV);
-
         var dh = Random<T>(h, 9, -1, 1);
-        T[] dxV = new T[3 * h], dxS = new T[3 * h], dhhV = new T[3 * h], dhhS = new T[3 * h], dpV = new T[h], dpS = new T[h];
-        GruKernels.Backward<T>(gV, hPre, hPrev, dh, dxV, dhhV, dpV);
+        T[] dxS = new T[3 * h], dhhS = new T[3 * h], dpS = new T[h];
         for (int j = 0; j < h; j++) GruKernels.BackwardScalar<T>(gS, hPre, hPrev, dh, dxS, dhhS, dpS, j, h);
-        BitEqual("gru daX", dxS, dxV); BitEqual("gru daH", dhhS, dhhV); BitEqual("gru dhPrev", dpS, dpV);
+        foreach (var w in Widths())
+        {
+            T[] preV = (T[])pre.Clone(), gV = new T[3 * h], hV = new T[h];
+            GruKernels.Forward<T>(preV, hPre, hPrev, gV, hV, w);
+            BitEqual($"gru pre at {w}", preS, preV); BitEqual($"gru gates at {w}", gS, gV); BitEqual($"gru h at {w}", hS, hV);
+            T[] dxV = new T[3 * h], dhhV = new T[3 * h], dpV = new T[h];
+            GruKernels.Backward<T>(gV, hPre, hPrev, dh, dxV, dhhV, dpV, w);
+            BitEqual($"gru daX at {w}", dxS, dxV); BitEqual($"gru daH at {w}", dhhS, dhhV); BitEqual($"gru dhPrev at {w}", dpS, dpV);
 
-        var da = new T[h];
-        RnnKernels.Backward<T>(hV, dh, da);
-        BitEqual("rnn da", hV.Zip(dh, TanhDerivativeOperator<T>.Invoke).ToArray(), da);
+            var da = new T[h];
+            Elementwise.Apply<T, TanhDerivativeOperator<T>>(hV, dh, da, w);
+            BitEqual($"rnn da at {w}", hV.Zip(dh, TanhDerivativeOperator<T>.Invoke).ToArray(), da);
+        }
     }
 
     [Theory, MemberData(nameof(FloatLengths))] public void GemmFloat(int n) => GemmMatchesScalar<float>(n);

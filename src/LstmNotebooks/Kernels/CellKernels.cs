@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LstmNotebooks.Kernels;
 
@@ -18,15 +19,27 @@ internal static class LstmKernels
     /// pre (4H, in/out: peephole terms are added so it ends as the exact gate arguments), cPrev (H), peep (3H rows
     /// i,f,o, or empty) → gates (4H: i, f, g, o after activation), c (H), h (H).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Forward<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
         Span<T> gates, Span<T> c, Span<T> h) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Forward(pre, cPrev, peep, flags, gates, c, h, 0, c.Length, Simd.Widest);
+
+    /// <summary><see cref="Forward{T}(Span{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, LstmCellFlags, Span{T}, Span{T}, Span{T})"/>
+    /// for the units [from, to) of the row only (the spans still hold the whole row), with vectors up to
+    /// <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    public static void Forward<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        Span<T> gates, Span<T> c, Span<T> h, int from, int to, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int hs = c.Length;
-        int j = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count) ForwardVector(pre, cPrev, peep, flags, gates, c, h, j, hs);
-        for (; j < hs; j++) ForwardScalar(pre, cPrev, peep, flags, gates, c, h, j, hs);
+        if (pre.Length < 4 * hs || gates.Length < 4 * hs || cPrev.Length < hs || h.Length < hs || (flags.Peepholes && peep.Length < 3 * hs)
+            || from < 0 || to > hs)
+            throw new ArgumentException($"LSTM cell: spans do not fit H = {hs} (pre {pre.Length}, gates {gates.Length}, cPrev {cPrev.Length}, h {h.Length}, peep {peep.Length}; units {from}..{to}).");
+        int j = from;
+        if (width == VectorWidth.Vector512)
+            for (; j <= to - Vector512<T>.Count; j += Vector512<T>.Count) ForwardVector<T, Simd512<T>, Vector512<T>>(pre, cPrev, peep, flags, gates, c, h, j, hs);
+        if (width >= VectorWidth.Vector)
+            for (; j <= to - Vector<T>.Count; j += Vector<T>.Count) ForwardVector<T, SimdVector<T>, Vector<T>>(pre, cPrev, peep, flags, gates, c, h, j, hs);
+        for (; j < to; j++) ForwardScalar(pre, cPrev, peep, flags, gates, c, h, j, hs);
     }
 
     public static void ForwardScalar<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
@@ -50,47 +63,62 @@ internal static class LstmKernels
         h[j] = o * VectorMath.Tanh(cn);
     }
 
-    private static void ForwardVector<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
-        Span<T> gates, Span<T> c, Span<T> h, int j, int hs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardVector<T, TS, TV>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        Span<T> gates, Span<T> c, Span<T> h, int j, int hs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
     {
         ref T rp = ref MemoryMarshal.GetReference(pre);
         ref T rg = ref MemoryMarshal.GetReference(gates);
         nuint oi = (nuint)j, of = (nuint)(hs + j), og = (nuint)(2 * hs + j), oo = (nuint)(3 * hs + j);
-        var cp = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(cPrev), oi);
-        Vector<T> ai = Vector.LoadUnsafe(ref rp, oi), af = Vector.LoadUnsafe(ref rp, of);
-        Vector<T> ag = Vector.LoadUnsafe(ref rp, og), ao = Vector.LoadUnsafe(ref rp, oo);
+        var cp = TS.Load(ref MemoryMarshal.GetReference(cPrev), oi);
+        TV ai = TS.Load(ref rp, oi), af = TS.Load(ref rp, of);
+        TV ag = TS.Load(ref rp, og), ao = TS.Load(ref rp, oo);
         ref T rpe = ref MemoryMarshal.GetReference(peep);
         if (flags.Peepholes)
         {
-            ai = VectorMath.Fma(Vector.LoadUnsafe(ref rpe, oi), cp, ai);
-            af = VectorMath.Fma(Vector.LoadUnsafe(ref rpe, of), cp, af);
+            ai = TS.Fma(TS.Load(ref rpe, oi), cp, ai);
+            af = TS.Fma(TS.Load(ref rpe, of), cp, af);
         }
-        var i = VectorMath.Sigmoid(ai);
-        var g = VectorMath.Tanh(ag);
-        var f = flags.ForgetGate ? VectorMath.Sigmoid(af) : Vector<T>.One;
-        var cn = VectorMath.Fma(f, cp, i * g);
-        if (flags.Peepholes) ao = VectorMath.Fma(Vector.LoadUnsafe(ref rpe, og), cn, ao);
-        var o = VectorMath.Sigmoid(ao);
-        ai.StoreUnsafe(ref rp, oi); af.StoreUnsafe(ref rp, of); ao.StoreUnsafe(ref rp, oo);
-        i.StoreUnsafe(ref rg, oi); f.StoreUnsafe(ref rg, of); g.StoreUnsafe(ref rg, og); o.StoreUnsafe(ref rg, oo);
-        cn.StoreUnsafe(ref MemoryMarshal.GetReference(c), oi);
-        (o * VectorMath.Tanh(cn)).StoreUnsafe(ref MemoryMarshal.GetReference(h), oi);
+        var i = VectorMath.Sigmoid<T, TS, TV>(ai);
+        var g = VectorMath.Tanh<T, TS, TV>(ag);
+        var f = flags.ForgetGate ? VectorMath.Sigmoid<T, TS, TV>(af) : TS.Splat(T.One);
+        var cn = TS.Fma(f, cp, TS.Multiply(i, g));
+        if (flags.Peepholes) ao = TS.Fma(TS.Load(ref rpe, og), cn, ao);
+        var o = VectorMath.Sigmoid<T, TS, TV>(ao);
+        TS.Store(ai, ref rp, oi); TS.Store(af, ref rp, of); TS.Store(ao, ref rp, oo);
+        TS.Store(i, ref rg, oi); TS.Store(f, ref rg, of); TS.Store(g, ref rg, og); TS.Store(o, ref rg, oo);
+        TS.Store(cn, ref MemoryMarshal.GetReference(c), oi);
+        TS.Store(TS.Multiply(o, VectorMath.Tanh<T, TS, TV>(cn)), ref MemoryMarshal.GetReference(h), oi);
     }
 
     /// <summary>
-    /// Backward of <see cref="Forward{T}"/> for one row. dh: ∂L/∂h_t (H); dc (in/out): ∂L/∂c_t arriving from step
+    /// Backward of the forward cell update for one row. dh: ∂L/∂h_t (H); dc (in/out): ∂L/∂c_t arriving from step
     /// t+1 on entry, ∂L/∂c_{t-1} on exit; da (4H) receives ∂L/∂(gate arguments); dPeep (3H) accumulates.
     /// dcTotal (H, or empty) receives the total ∂L/∂c_t, for the gradient-flow diagnostics only.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Backward<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> peep,
         LstmCellFlags flags, ReadOnlySpan<T> dh, Span<T> dc, Span<T> da, Span<T> dPeep, Span<T> dcTotal = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Backward(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, Simd.Widest);
+
+    /// <summary>The same with vectors up to <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    public static void Backward<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> peep,
+        LstmCellFlags flags, ReadOnlySpan<T> dh, Span<T> dc, Span<T> da, Span<T> dPeep, Span<T> dcTotal, VectorWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int hs = c.Length;
+        if (gates.Length < 4 * hs || cPrev.Length < hs || dh.Length < hs || dc.Length < hs || da.Length < 4 * hs
+            || (flags.Peepholes && (peep.Length < 3 * hs || dPeep.Length < 3 * hs)) || (!dcTotal.IsEmpty && dcTotal.Length < hs))
+            throw new ArgumentException($"LSTM cell backward: spans do not fit H = {hs} (gates {gates.Length}, cPrev {cPrev.Length}, dh {dh.Length}, dc {dc.Length}, da {da.Length}, peep {peep.Length}, dPeep {dPeep.Length}).");
         int j = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count) BackwardVector(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
+        if (width == VectorWidth.Vector512)
+            for (; j <= hs - Vector512<T>.Count; j += Vector512<T>.Count)
+                BackwardVector<T, Simd512<T>, Vector512<T>>(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
+        if (width >= VectorWidth.Vector)
+            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count)
+                BackwardVector<T, SimdVector<T>, Vector<T>>(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
         for (; j < hs; j++) BackwardScalar(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
     }
 
@@ -124,9 +152,10 @@ internal static class LstmKernels
         dc[j] = dcp;
     }
 
-    private static void BackwardVector<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> peep,
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardVector<T, TS, TV>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> peep,
         LstmCellFlags flags, ReadOnlySpan<T> dh, Span<T> dc, Span<T> da, Span<T> dPeep, Span<T> dcTotal, int j, int hs)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
     {
         ref T rg = ref MemoryMarshal.GetReference(gates);
         ref T rda = ref MemoryMarshal.GetReference(da);
@@ -134,34 +163,61 @@ internal static class LstmKernels
         ref T rpe = ref MemoryMarshal.GetReference(peep);
         ref T rdp = ref MemoryMarshal.GetReference(dPeep);
         nuint oi = (nuint)j, of = (nuint)(hs + j), og = (nuint)(2 * hs + j), oo = (nuint)(3 * hs + j);
-        var one = Vector<T>.One;
-        Vector<T> i = Vector.LoadUnsafe(ref rg, oi), f = Vector.LoadUnsafe(ref rg, of);
-        Vector<T> g = Vector.LoadUnsafe(ref rg, og), o = Vector.LoadUnsafe(ref rg, oo);
-        var cp = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(cPrev), oi);
-        var cn = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(c), oi);
-        var dhj = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(dh), oi);
-        var tc = VectorMath.Tanh(cn);
-        var dao = dhj * tc * o * (one - o);
-        var dcj = VectorMath.Fma(dhj * o, one - tc * tc, Vector.LoadUnsafe(ref rdc, oi));
+        var one = TS.Splat(T.One);
+        TV i = TS.Load(ref rg, oi), f = TS.Load(ref rg, of);
+        TV g = TS.Load(ref rg, og), o = TS.Load(ref rg, oo);
+        var cp = TS.Load(ref MemoryMarshal.GetReference(cPrev), oi);
+        var cn = TS.Load(ref MemoryMarshal.GetReference(c), oi);
+        var dhj = TS.Load(ref MemoryMarshal.GetReference(dh), oi);
+        var tc = VectorMath.Tanh<T, TS, TV>(cn);
+        var dao = TS.Multiply(TS.Multiply(TS.Multiply(dhj, tc), o), TS.Subtract(one, o));
+        var dcj = TS.Fma(TS.Multiply(dhj, o), TS.Subtract(one, TS.Multiply(tc, tc)), TS.Load(ref rdc, oi));
         if (flags.Peepholes)
         {
-            dcj = VectorMath.Fma(dao, Vector.LoadUnsafe(ref rpe, og), dcj);
-            VectorMath.Fma(dao, cn, Vector.LoadUnsafe(ref rdp, og)).StoreUnsafe(ref rdp, og);
+            dcj = TS.Fma(dao, TS.Load(ref rpe, og), dcj);
+            TS.Store(TS.Fma(dao, cn, TS.Load(ref rdp, og)), ref rdp, og);
         }
-        if (!dcTotal.IsEmpty) dcj.StoreUnsafe(ref MemoryMarshal.GetReference(dcTotal), oi);
-        var dai = dcj * g * i * (one - i);
-        var daf = flags.ForgetGate ? dcj * cp * f * (one - f) : Vector<T>.Zero;
-        var dag = dcj * i * (one - g * g);
-        var dcp = dcj * f;
+        if (!dcTotal.IsEmpty) TS.Store(dcj, ref MemoryMarshal.GetReference(dcTotal), oi);
+        var dai = TS.Multiply(TS.Multiply(TS.Multiply(dcj, g), i), TS.Subtract(one, i));
+        var daf = flags.ForgetGate ? TS.Multiply(TS.Multiply(TS.Multiply(dcj, cp), f), TS.Subtract(one, f)) : TS.Splat(T.Zero);
+        var dag = TS.Multiply(TS.Multiply(dcj, i), TS.Subtract(one, TS.Multiply(g, g)));
+        var dcp = TS.Multiply(dcj, f);
         if (flags.Peepholes)
         {
-            dcp = VectorMath.Fma(dai, Vector.LoadUnsafe(ref rpe, oi), dcp);
-            dcp = VectorMath.Fma(daf, Vector.LoadUnsafe(ref rpe, of), dcp);
-            VectorMath.Fma(dai, cp, Vector.LoadUnsafe(ref rdp, oi)).StoreUnsafe(ref rdp, oi);
-            VectorMath.Fma(daf, cp, Vector.LoadUnsafe(ref rdp, of)).StoreUnsafe(ref rdp, of);
+            dcp = TS.Fma(dai, TS.Load(ref rpe, oi), dcp);
+            dcp = TS.Fma(daf, TS.Load(ref rpe, of), dcp);
+            TS.Store(TS.Fma(dai, cp, TS.Load(ref rdp, oi)), ref rdp, oi);
+            TS.Store(TS.Fma(daf, cp, TS.Load(ref rdp, of)), ref rdp, of);
         }
-        dai.StoreUnsafe(ref rda, oi); daf.StoreUnsafe(ref rda, of); dag.StoreUnsafe(ref rda, og); dao.StoreUnsafe(ref rda, oo);
-        dcp.StoreUnsafe(ref rdc, oi);
+        TS.Store(dai, ref rda, oi); TS.Store(daf, ref rda, of); TS.Store(dag, ref rda, og); TS.Store(dao, ref rda, oo);
+        TS.Store(dcp, ref rdc, oi);
+    }
+}
+
+/// <summary>
+/// The LSTM cell update of step t as the epilogue of the recurrent GEMM (weights packed in
+/// <see cref="PackOrder.LstmGates"/> order): as soon as a register tile — some rows × 16 units × all four gates — has
+/// its final pre-activations, those units become gates, c and h while the tile is still in L1. Rows whose sequence
+/// has ended (t ≥ length) are left alone, as in the unfused loop; the arithmetic per element is the same, so the
+/// bits are too. Spans are step t's rows: pre and gates (B×4H), cPrev, c, h (B×H).
+/// </summary>
+internal ref struct LstmStepEpilogue<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+    Span<T> gates, Span<T> c, Span<T> h, ReadOnlySpan<int> lengths, int t) : ITileEpilogue
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Span<T> _pre = pre, _gates = gates, _c = c, _h = h;
+    private readonly ReadOnlySpan<T> _cPrev = cPrev, _peep = peep;
+    private readonly ReadOnlySpan<int> _lengths = lengths;
+
+    public readonly void Apply(int row, int rows, int unit, int units)
+    {
+        int hs = _c.Length / _lengths.Length, gh = 4 * hs;
+        for (int b = row; b < row + rows; b++)
+        {
+            if (t >= _lengths[b]) continue;
+            LstmKernels.Forward(_pre.Slice(b * gh, gh), _cPrev.Slice(b * hs, hs), _peep, flags, _gates.Slice(b * gh, gh),
+                _c.Slice(b * hs, hs), _h.Slice(b * hs, hs), unit, unit + units, Simd.Widest);
+        }
     }
 }
 
@@ -171,14 +227,23 @@ internal static class GruKernels
     /// pre (3H, in/out): input-side arguments W_i·x + b_i on entry; on exit r and z rows hold the full gate arguments
     /// and the n row holds W_in x + b_in + r ⊙ (W_hn h + b_hn). hPre (3H): W_h·h + b_h. → gates (3H: r, z, n), h (H).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Forward<T>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Forward(pre, hPre, hPrev, gates, h, Simd.Widest);
+
+    /// <summary>The same with vectors up to <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    public static void Forward<T>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h, VectorWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int hs = h.Length;
+        if (pre.Length < 3 * hs || hPre.Length < 3 * hs || hPrev.Length < hs || gates.Length < 3 * hs)
+            throw new ArgumentException($"GRU cell: spans do not fit H = {hs} (pre {pre.Length}, hPre {hPre.Length}, hPrev {hPrev.Length}, gates {gates.Length}).");
         int j = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count) ForwardVector(pre, hPre, hPrev, gates, h, j, hs);
+        if (width == VectorWidth.Vector512)
+            for (; j <= hs - Vector512<T>.Count; j += Vector512<T>.Count) ForwardVector<T, Simd512<T>, Vector512<T>>(pre, hPre, hPrev, gates, h, j, hs);
+        if (width >= VectorWidth.Vector)
+            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count) ForwardVector<T, SimdVector<T>, Vector<T>>(pre, hPre, hPrev, gates, h, j, hs);
         for (; j < hs; j++) ForwardScalar(pre, hPre, hPrev, gates, h, j, hs);
     }
 
@@ -194,37 +259,49 @@ internal static class GruKernels
         h[j] = T.FusedMultiplyAdd(z, hPrev[j] - n, n); // (1 - z)·n + z·h = n + z·(h - n)
     }
 
-    private static void ForwardVector<T>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h, int j, int hs)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardVector<T, TS, TV>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h, int j, int hs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
     {
         ref T rp = ref MemoryMarshal.GetReference(pre);
         ref T rh = ref MemoryMarshal.GetReference(hPre);
         ref T rg = ref MemoryMarshal.GetReference(gates);
         nuint or = (nuint)j, oz = (nuint)(hs + j), on = (nuint)(2 * hs + j);
-        var ar = Vector.LoadUnsafe(ref rp, or) + Vector.LoadUnsafe(ref rh, or);
-        var az = Vector.LoadUnsafe(ref rp, oz) + Vector.LoadUnsafe(ref rh, oz);
-        var r = VectorMath.Sigmoid(ar);
-        var z = VectorMath.Sigmoid(az);
-        var an = VectorMath.Fma(r, Vector.LoadUnsafe(ref rh, on), Vector.LoadUnsafe(ref rp, on));
-        var n = VectorMath.Tanh(an);
-        ar.StoreUnsafe(ref rp, or); az.StoreUnsafe(ref rp, oz); an.StoreUnsafe(ref rp, on);
-        r.StoreUnsafe(ref rg, or); z.StoreUnsafe(ref rg, oz); n.StoreUnsafe(ref rg, on);
-        var hp = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(hPrev), or);
-        VectorMath.Fma(z, hp - n, n).StoreUnsafe(ref MemoryMarshal.GetReference(h), or);
+        var ar = TS.Add(TS.Load(ref rp, or), TS.Load(ref rh, or));
+        var az = TS.Add(TS.Load(ref rp, oz), TS.Load(ref rh, oz));
+        var r = VectorMath.Sigmoid<T, TS, TV>(ar);
+        var z = VectorMath.Sigmoid<T, TS, TV>(az);
+        var an = TS.Fma(r, TS.Load(ref rh, on), TS.Load(ref rp, on));
+        var n = VectorMath.Tanh<T, TS, TV>(an);
+        TS.Store(ar, ref rp, or); TS.Store(az, ref rp, oz); TS.Store(an, ref rp, on);
+        TS.Store(r, ref rg, or); TS.Store(z, ref rg, oz); TS.Store(n, ref rg, on);
+        var hp = TS.Load(ref MemoryMarshal.GetReference(hPrev), or);
+        TS.Store(TS.Fma(z, TS.Subtract(hp, n), n), ref MemoryMarshal.GetReference(h), or);
     }
 
     /// <summary>
     /// Backward for one row. dh (H): ∂L/∂h_t. Writes daX (3H, ∂L/∂ input-side arguments), daH (3H, ∂L/∂ hidden-side
     /// arguments: the n row is scaled by r) and dhPrev (H, the direct path z ⊙ dh; the W_hh path is added by the caller).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Backward<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
         Span<T> daX, Span<T> daH, Span<T> dhPrev) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Backward(gates, hPre, hPrev, dh, daX, daH, dhPrev, Simd.Widest);
+
+    /// <summary>The same with vectors up to <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    public static void Backward<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
+        Span<T> daX, Span<T> daH, Span<T> dhPrev, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int hs = dh.Length;
+        if (gates.Length < 3 * hs || hPre.Length < 3 * hs || hPrev.Length < hs || daX.Length < 3 * hs || daH.Length < 3 * hs || dhPrev.Length < hs)
+            throw new ArgumentException($"GRU cell backward: spans do not fit H = {hs} (gates {gates.Length}, hPre {hPre.Length}, hPrev {hPrev.Length}, daX {daX.Length}, daH {daH.Length}, dhPrev {dhPrev.Length}).");
         int j = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count) BackwardVector(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
+        if (width == VectorWidth.Vector512)
+            for (; j <= hs - Vector512<T>.Count; j += Vector512<T>.Count)
+                BackwardVector<T, Simd512<T>, Vector512<T>>(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
+        if (width >= VectorWidth.Vector)
+            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count)
+                BackwardVector<T, SimdVector<T>, Vector<T>>(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
         for (; j < hs; j++) BackwardScalar(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
     }
 
@@ -240,35 +317,35 @@ internal static class GruKernels
         dhPrev[j] = d * z;
     }
 
-    private static void BackwardVector<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
-        Span<T> daX, Span<T> daH, Span<T> dhPrev, int j, int hs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardVector<T, TS, TV>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
+        Span<T> daX, Span<T> daH, Span<T> dhPrev, int j, int hs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
     {
         ref T rg = ref MemoryMarshal.GetReference(gates);
         ref T rx = ref MemoryMarshal.GetReference(daX);
         ref T rhd = ref MemoryMarshal.GetReference(daH);
         nuint or = (nuint)j, oz = (nuint)(hs + j), on = (nuint)(2 * hs + j);
-        var one = Vector<T>.One;
-        Vector<T> r = Vector.LoadUnsafe(ref rg, or), z = Vector.LoadUnsafe(ref rg, oz), n = Vector.LoadUnsafe(ref rg, on);
-        var d = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(dh), or);
-        var hp = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(hPrev), or);
-        var dan = d * (one - z) * (one - n * n);
-        var daz = d * (hp - n) * z * (one - z);
-        var dar = dan * Vector.LoadUnsafe(ref MemoryMarshal.GetReference(hPre), on) * r * (one - r);
-        dar.StoreUnsafe(ref rx, or); daz.StoreUnsafe(ref rx, oz); dan.StoreUnsafe(ref rx, on);
-        dar.StoreUnsafe(ref rhd, or); daz.StoreUnsafe(ref rhd, oz); (dan * r).StoreUnsafe(ref rhd, on);
-        (d * z).StoreUnsafe(ref MemoryMarshal.GetReference(dhPrev), or);
+        var one = TS.Splat(T.One);
+        TV r = TS.Load(ref rg, or), z = TS.Load(ref rg, oz), n = TS.Load(ref rg, on);
+        var d = TS.Load(ref MemoryMarshal.GetReference(dh), or);
+        var hp = TS.Load(ref MemoryMarshal.GetReference(hPrev), or);
+        var dan = TS.Multiply(TS.Multiply(d, TS.Subtract(one, z)), TS.Subtract(one, TS.Multiply(n, n)));
+        var daz = TS.Multiply(TS.Multiply(TS.Multiply(d, TS.Subtract(hp, n)), z), TS.Subtract(one, z));
+        var dar = TS.Multiply(TS.Multiply(TS.Multiply(dan, TS.Load(ref MemoryMarshal.GetReference(hPre), on)), r), TS.Subtract(one, r));
+        TS.Store(dar, ref rx, or); TS.Store(daz, ref rx, oz); TS.Store(dan, ref rx, on);
+        TS.Store(dar, ref rhd, or); TS.Store(daz, ref rhd, oz); TS.Store(TS.Multiply(dan, r), ref rhd, on);
+        TS.Store(TS.Multiply(d, z), ref MemoryMarshal.GetReference(dhPrev), or);
     }
 }
 
 internal static class RnnKernels
 {
     /// <summary>h = tanh(pre); pre holds W_ih x + b_ih + W_hh h + b_hh.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Forward<T>(ReadOnlySpan<T> pre, Span<T> h) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Elementwise.Tanh(pre, h);
 
     /// <summary>da = dh ⊙ (1 - h²).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Backward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> da) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Elementwise.Apply<T, TanhDerivativeOperator<T>>(h, dh, da);
 }
@@ -277,5 +354,7 @@ internal static class RnnKernels
 internal readonly struct TanhDerivativeOperator<T> : IBinaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static T Invoke(T h, T dh) => dh * (T.One - h * h);
-    public static Vector<T> Invoke(Vector<T> h, Vector<T> dh) => dh * (Vector<T>.One - h * h);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TS, TV>(TV h, TV dh) where TS : ISimd<T, TV> where TV : struct
+        => TS.Multiply(dh, TS.Subtract(TS.Splat(T.One), TS.Multiply(h, h)));
 }

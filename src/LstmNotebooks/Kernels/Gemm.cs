@@ -1,144 +1,502 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LstmNotebooks.Kernels;
 
+/// <summary>How the columns of a packed B operand are grouped into the 4-vector micro-panels of the kernels.</summary>
+internal enum PackOrder
+{
+    /// <summary>Micro-panel q holds the columns [q·4v, q·4v + 4v) (v = lanes per vector).</summary>
+    Columns,
+    /// <summary>
+    /// LSTM gate rows [i|f|g|o] (N = 4H): micro-panel q holds the units [q·v, q·v + v) of all four gates, one vector
+    /// per gate, so a finished register tile has everything the cell update of those units needs (the fused epilogue).
+    /// </summary>
+    LstmGates,
+}
+
 /// <summary>
-/// Dense row-major matrix products for the gate pre-activations and their backward passes.
-/// Every output element is accumulated as c = fma(a[k], b[k], c) for k = 0, 1, … in order, in the vector path (one
-/// lane per column) and in the scalar specification alike, so the two agree bit for bit and results never depend on
-/// the vector width or on blocking.
+/// B (K×N) packed for the kernels: K in panels of <see cref="KPanel"/> rows; in each panel the micro-panels one after
+/// the other, each k-major (4 vectors per k). Columns past N (or units past H) are zero. Packed once per weight
+/// version and reused by every step of a sequence (the recurrent weights), or per panel inside a product.
+/// </summary>
+internal readonly struct PackedB<T> where T : unmanaged
+{
+    internal PackedB(T[] data, int k, int n, PackOrder order, VectorWidth width)
+    {
+        Data = data; K = k; N = n; Order = order; Width = width;
+    }
+
+    public T[] Data { get; }
+    public int K { get; }
+    public int N { get; }
+    public PackOrder Order { get; }
+    /// <summary>The vectors the packing was laid out for: products must run at this width.</summary>
+    public VectorWidth Width { get; }
+    public int Lanes => Simd.Lanes<T>(Width);
+    public int KPanel => Gemm.KPanel;
+    /// <summary>LSTM hidden size (N/4) in <see cref="PackOrder.LstmGates"/> order.</summary>
+    public int Units => Order == PackOrder.LstmGates ? N / 4 : N;
+    public int MicroPanels => Gemm.MicroPanels(N, Order, Lanes);
+}
+
+/// <summary>A <see cref="PackedB{T}"/> in a buffer rented from the shared array pool (no allocation once warm), returned
+/// on <see cref="Dispose"/>: weights packed once per call and read by every step.</summary>
+internal readonly struct PooledPackedB<T> : IDisposable where T : unmanaged
+{
+    internal PooledPackedB(PackedB<T> packed) => Packed = packed;
+
+    public PackedB<T> Packed { get; }
+
+    public void Dispose()
+    {
+        if (Packed.Data is { Length: > 0 } data) ArrayPool<T>.Shared.Return(data);
+    }
+}
+
+/// <summary>Runs after each register tile of an output is final (all K accumulated): rows [row, row + rows) and,
+/// in <see cref="PackOrder.LstmGates"/> order, units [unit, unit + units) (in column order: columns).</summary>
+internal interface ITileEpilogue
+{
+    void Apply(int row, int rows, int unit, int units);
+}
+
+/// <summary>No epilogue: a plain product.</summary>
+internal struct NoEpilogue : ITileEpilogue
+{
+    public readonly void Apply(int row, int rows, int unit, int units) { }
+}
+
+/// <summary>
+/// Dense matrix products for the gate pre-activations and their backward passes.
+/// Every output element is accumulated as c = fma(a[k], b[k], c) for k = 0, 1, … in order — in the vector paths (one
+/// lane per output element, at any vector width) and in the scalar specification alike — so they agree bit for bit
+/// and results never depend on the vector width, on blocking, on packing or on the thread count. K panels only pause
+/// an accumulation in C between panels; a padded lane computes garbage that is never stored.
+/// <para>Structure (GotoBLAS/BLIS): B is packed into k-major micro-panels of 4 vectors (weights once per call, see
+/// <see cref="PackedB{T}"/>), A into k-major panels of 6 rows, and a 6-row × 4-vector register tile (24 of the 32
+/// AVX-512 registers) runs over a K panel of <see cref="KPanel"/> steps: its B micro-panel (32 KB for float) stays in
+/// L1 while all row tiles pass over it. M = 1 (batch 1) takes 16 vectors per pass instead, for 16 independent
+/// accumulation chains. Narrow outputs (N below one vector, such as ∂L/∂x with one input feature) swap the roles of
+/// A and B, so the lanes run along M.</para>
 /// </summary>
 internal static class Gemm
 {
+    /// <summary>K rows per packed panel: a float B micro-panel is then 128 × 64 × 4 B = 32 KB, inside the 48 KB L1.</summary>
+    internal const int KPanel = 128;
+
+    private const int TileRows = 6;
+    private const int PanelVectors = 4;
+    /// <summary>Rows of A per packed block (a multiple of <see cref="TileRows"/>): 384 × 128 × 4 B = 192 KB of L2.</summary>
+    private const int RowBlock = 384;
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Scalar specification.
+
     /// <summary>C[M×N] += A[M×K] · B[K×N]. Scalar specification and test oracle.</summary>
     public static void MultiplyAddScalar<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Scalar(a, b, c, m, k, n, rowStride: k, kStride: 1);
+    {
+        CheckShapes(a.Length, b.Length, c.Length, m, k, n);
+        Scalar(a, k, 1, b, n, 1, c, n, 1, m, k, n);
+    }
 
     /// <summary>C[M×N] += Aᵀ · B[K×N] with A stored K×M. Scalar specification and test oracle.</summary>
     public static void MultiplyAddTransposedAScalar<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Scalar(a, b, c, m, k, n, rowStride: 1, kStride: m);
+    {
+        CheckShapes(a.Length, b.Length, c.Length, m, k, n);
+        Scalar(a, 1, m, b, n, 1, c, n, 1, m, k, n);
+    }
 
+    /// <summary>C[M×N] += A[M×K] · Wᵀ with W stored N×K (a weight matrix). Scalar specification and test oracle.</summary>
+    public static void MultiplyAddTransposedBScalar<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> w, Span<T> c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckShapes(a.Length, w.Length, c.Length, m, k, n);
+        Scalar(a, k, 1, w, 1, k, c, n, 1, m, k, n);
+    }
+
+    // Element (i, p) of A at a[i·ars + p·acs], (p, j) of B at b[p·brs + j·bcs], (i, j) of C at c[i·crs + j·ccs].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    private static void Scalar<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int rowStride, int kStride)
+    private static void Scalar<T>(ReadOnlySpan<T> a, int ars, int acs, ReadOnlySpan<T> b, int brs, int bcs,
+        Span<T> c, int crs, int ccs, int m, int k, int n) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                T acc = c[i * crs + j * ccs];
+                for (int p = 0; p < k; p++) acc = T.FusedMultiplyAdd(a[i * ars + p * acs], b[p * brs + j * bcs], acc);
+                c[i * crs + j * ccs] = acc;
+            }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Products with operands as stored.
+
+    /// <summary>C[M×N] += A[M×K] · B[K×N], all row-major.</summary>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => MultiplyAdd(a, b, c, m, k, n, Simd.Widest);
+
+    /// <inheritdoc cref="MultiplyAdd{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, VectorWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, b.Length, c.Length, m, k, n);
-        for (int r = 0; r < m; r++)
-            for (int col = 0; col < n; col++)
-                c[r * n + col] = Dot(a, b, c[r * n + col], r, col, k, n, rowStride, kStride);
+        General(a, k, 1, b, n, 1, c, n, m, k, n, width);
     }
-
-    // Element (row r, step p) of A sits at a[r·rowStride + p·kStride]: (k, 1) for A, (1, m) for a stored Aᵀ.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, T acc, int row, int col, int k, int n, int rowStride, int kStride)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int p = 0; p < k; p++) acc = T.FusedMultiplyAdd(a[row * rowStride + p * kStride], b[p * n + col], acc);
-        return acc;
-    }
-
-    /// <summary>
-    /// C[M×N] += A[M×K] · B[K×N], vectorized along N with a 4-row × 2-vector register tile. K is walked in panels of
-    /// <see cref="KPanel"/> rows of B so a panel stays in L2 while every row tile of A passes over it (the weight
-    /// gradients have K = T·B in the tens of thousands). Splitting K only pauses each accumulation in C between
-    /// panels, which does not change its order, so results still equal the scalar specification bit for bit.
-    /// </summary>
-    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Blocked(a, b, c, m, k, n, rowStride: k, kStride: 1);
 
     /// <summary>C[M×N] += Aᵀ · B[K×N] with A stored K×M (the weight gradients dW = dAᵀ·X), without a transposed copy.</summary>
     public static void MultiplyAddTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Blocked(a, b, c, m, k, n, rowStride: 1, kStride: m);
+        => MultiplyAddTransposedA(a, b, c, m, k, n, Simd.Widest);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    private static void Blocked<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int rowStride, int kStride)
+    /// <inheritdoc cref="MultiplyAddTransposedA{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/>
+    public static void MultiplyAddTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, VectorWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, b.Length, c.Length, m, k, n);
-        int v = Vector<T>.Count;
-        if (!Vector.IsHardwareAccelerated || n < v)
+        General(a, 1, m, b, n, 1, c, n, m, k, n, width);
+    }
+
+    /// <summary>C[M×N] += A[M×K] · Wᵀ with W stored N×K (x·W_ihᵀ), without a transposed copy.</summary>
+    public static void MultiplyAddTransposedB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> w, Span<T> c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => MultiplyAddTransposedB(a, w, c, m, k, n, Simd.Widest);
+
+    /// <inheritdoc cref="MultiplyAddTransposedB{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/>
+    public static void MultiplyAddTransposedB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> w, Span<T> c, int m, int k, int n, VectorWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckShapes(a.Length, w.Length, c.Length, m, k, n);
+        General(a, k, 1, w, 1, k, c, n, m, k, n, width);
+    }
+
+    /// <summary>Any strides: packs B panel by panel (and swaps A and B when N is narrower than one vector), then runs the
+    /// packed tile loops.</summary>
+    private static void General<T>(ReadOnlySpan<T> a, int ars, int acs, ReadOnlySpan<T> b, int brs, int bcs, Span<T> c, int ldc,
+        int m, int k, int n, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0 || k == 0) return;
+        int v = Simd.Lanes<T>(width);
+        if (v == 1 || (n < v && m < v) || (long)m * n * k < 512)
         {
-            Scalar(a, b, c, m, k, n, rowStride, kStride);
+            Scalar(a, ars, acs, b, brs, bcs, c, ldc, 1, m, k, n);
             return;
         }
-        ref T ra = ref MemoryMarshal.GetReference(a);
-        ref T rb = ref MemoryMarshal.GetReference(b);
-        ref T rc = ref MemoryMarshal.GetReference(c);
-        int vectorCols = n - n % v;
-        for (int k0 = 0; k0 < k; k0 += KPanel)
+        // Cᵀ = Bᵀ·Aᵀ has the same products in the same order for each element; its lanes then run along M.
+        bool swap = n < v;
+        if (swap)
         {
-            int k1 = Math.Min(k, k0 + KPanel);
-            int row = 0;
-            for (; row + 4 <= m; row += 4)
+            (ars, acs, brs, bcs) = (bcs, brs, acs, ars);
+            var t = a; a = b; b = t;
+            (m, n) = (n, m);
+        }
+        int crs = swap ? 1 : ldc, ccs = swap ? ldc : 1;
+        int panels = MicroPanels(n, PackOrder.Columns, v);
+        var bBuf = ArrayPool<T>.Shared.Rent(Math.Min(k, KPanel) * panels * PanelVectors * v);
+        try
+        {
+            var none = new NoEpilogue();
+            for (int p0 = 0; p0 < k; p0 += KPanel)
             {
-                int col = 0;
-                for (; col + 2 * v <= vectorCols; col += 2 * v) Tile4x2(ref ra, ref rb, ref rc, row, col, k0, k1, n, rowStride, kStride);
-                for (; col < vectorCols; col += v) Tile1x1(ref ra, ref rb, ref rc, row, col, k0, k1, n, rowStride, kStride, rows: 4);
+                int kcp = Math.Min(KPanel, k - p0);
+                PackBPanel(b, brs, bcs, n, PackOrder.Columns, v, p0, kcp, bBuf, width);
+                var panel = new PanelB<T>(bBuf, 0, kcp, n, PackOrder.Columns, v);
+                Packed(a, ars, acs, panel, p0, c, crs, ccs, m, 0, panels, lastPanel: p0 + kcp == k, width, ref none);
             }
-            for (; row < m; row++)
-                for (int col = 0; col < vectorCols; col += v) Tile1x1(ref ra, ref rb, ref rc, row, col, k0, k1, n, rowStride, kStride, rows: 1);
         }
-        if (vectorCols < n)
-            for (int r = 0; r < m; r++)
-                for (int col = vectorCols; col < n; col++)
-                    c[r * n + col] = Dot(a, b, c[r * n + col], r, col, k, n, rowStride, kStride);
+        finally
+        {
+            ArrayPool<T>.Shared.Return(bBuf);
+        }
     }
 
-    private const int KPanel = 256;
+    // ---------------------------------------------------------------------------------------------------------------
+    // Products with a packed B.
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x2<T>(ref T a, ref T b, ref T c, int row, int col, int k0, int k1, int n, int rowStride, int kStride)
+    /// <summary>Elements a packed B of K×N needs (<see cref="Pack{T}"/>).</summary>
+    public static int PackedLength<T>(int k, int n, PackOrder order, VectorWidth width) where T : unmanaged
+    {
+        int v = Simd.Lanes<T>(width);
+        return k * MicroPanels(n, order, v) * PanelVectors * v;
+    }
+
+    /// <summary>
+    /// Packs B (K×N) into <paramref name="buffer"/> (at least <see cref="PackedLength{T}"/> elements): from W stored N×K
+    /// (a weight used as Wᵀ, <paramref name="transposed"/> true) or from B stored K×N.
+    /// </summary>
+    public static PackedB<T> Pack<T>(ReadOnlySpan<T> source, bool transposed, int k, int n, PackOrder order, T[] buffer, VectorWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int v = Vector<T>.Count;
-        nuint c0 = (nuint)(row * n + col), c1 = c0 + (nuint)n, c2 = c1 + (nuint)n, c3 = c2 + (nuint)n;
-        nuint cv = (nuint)v;
-        Vector<T> x00 = Vector.LoadUnsafe(ref c, c0), x01 = Vector.LoadUnsafe(ref c, c0 + cv);
-        Vector<T> x10 = Vector.LoadUnsafe(ref c, c1), x11 = Vector.LoadUnsafe(ref c, c1 + cv);
-        Vector<T> x20 = Vector.LoadUnsafe(ref c, c2), x21 = Vector.LoadUnsafe(ref c, c2 + cv);
-        Vector<T> x30 = Vector.LoadUnsafe(ref c, c3), x31 = Vector.LoadUnsafe(ref c, c3 + cv);
-        nuint rs = (nuint)rowStride;
-        nuint a0 = (nuint)(row * rowStride), a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
-        for (int p = k0; p < k1; p++)
-        {
-            nuint bo = (nuint)(p * n + col);
-            Vector<T> b0 = Vector.LoadUnsafe(ref b, bo), b1 = Vector.LoadUnsafe(ref b, bo + cv);
-            nuint pp = (nuint)(p * kStride);
-            var s0 = new Vector<T>(Unsafe.Add(ref a, a0 + pp));
-            x00 = VectorMath.Fma(s0, b0, x00); x01 = VectorMath.Fma(s0, b1, x01);
-            var s1 = new Vector<T>(Unsafe.Add(ref a, a1 + pp));
-            x10 = VectorMath.Fma(s1, b0, x10); x11 = VectorMath.Fma(s1, b1, x11);
-            var s2 = new Vector<T>(Unsafe.Add(ref a, a2 + pp));
-            x20 = VectorMath.Fma(s2, b0, x20); x21 = VectorMath.Fma(s2, b1, x21);
-            var s3 = new Vector<T>(Unsafe.Add(ref a, a3 + pp));
-            x30 = VectorMath.Fma(s3, b0, x30); x31 = VectorMath.Fma(s3, b1, x31);
-        }
-        x00.StoreUnsafe(ref c, c0); x01.StoreUnsafe(ref c, c0 + cv);
-        x10.StoreUnsafe(ref c, c1); x11.StoreUnsafe(ref c, c1 + cv);
-        x20.StoreUnsafe(ref c, c2); x21.StoreUnsafe(ref c, c2 + cv);
-        x30.StoreUnsafe(ref c, c3); x31.StoreUnsafe(ref c, c3 + cv);
+        if (source.Length < k * n) throw new ArgumentException($"Pack: the source has {source.Length} elements for {k}×{n}.", nameof(source));
+        if (order == PackOrder.LstmGates && n % 4 != 0) throw new ArgumentException($"Pack: LSTM gate order needs N = 4·H, got N = {n}.", nameof(n));
+        if (width == VectorWidth.Scalar) width = VectorWidth.Vector; // a layout still; scalar products read it through the same mapping
+        int need = PackedLength<T>(k, n, order, width);
+        if (buffer.Length < need) throw new ArgumentException($"Pack: the buffer has {buffer.Length} elements, {need} needed.", nameof(buffer));
+        int v = Simd.Lanes<T>(width), rs = transposed ? 1 : n, cs = transposed ? k : 1;
+        int panelSize = MicroPanels(n, order, v) * PanelVectors * v;
+        for (int p0 = 0; p0 < k; p0 += KPanel)
+            PackBPanel(source, rs, cs, n, order, v, p0, Math.Min(KPanel, k - p0), buffer.AsSpan(p0 * panelSize), width);
+        return new PackedB<T>(buffer, k, n, order, width);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile1x1<T>(ref T a, ref T b, ref T c, int row, int col, int k0, int k1, int n, int rowStride, int kStride, int rows)
+    /// <summary><see cref="Pack{T}"/> at the machine's widest vectors into a pooled buffer: dispose it after the last use.</summary>
+    public static PooledPackedB<T> PackPooled<T>(ReadOnlySpan<T> source, bool transposed, int k, int n, PackOrder order)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        for (int r = row; r < row + rows; r++)
+        var width = Simd.Widest == VectorWidth.Scalar ? VectorWidth.Vector : Simd.Widest;
+        var buffer = ArrayPool<T>.Shared.Rent(Math.Max(1, PackedLength<T>(k, n, order, width)));
+        return new PooledPackedB<T>(Pack(source, transposed, k, n, order, buffer, width));
+    }
+
+    /// <summary>C[M×N] += A[M×K] · B (packed), A and C row-major.</summary>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, in PackedB<T> b, Span<T> c, int m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var none = new NoEpilogue();
+        MultiplyAdd(a, b, c, m, ref none);
+    }
+
+    /// <summary>C[M×N] += A[M×K] · B (packed); <paramref name="epilogue"/> runs on each finished tile (the fused cell
+    /// update in <see cref="PackOrder.LstmGates"/> order).</summary>
+    public static void MultiplyAdd<T, TE>(ReadOnlySpan<T> a, in PackedB<T> b, Span<T> c, int m, ref TE epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
+        => MultiplyAddPanels(a, b, c, m, 0, b.MicroPanels, ref epilogue);
+
+    /// <summary>The micro-panels [q0, q1) of the product only: the columns (units) another thread does not compute.
+    /// Each output element is still accumulated by one thread in k order, so any split gives the same bits.</summary>
+    internal static void MultiplyAddPanels<T, TE>(ReadOnlySpan<T> a, in PackedB<T> b, Span<T> c, int m, int q0, int q1, ref TE epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
+    {
+        int k = b.K, n = b.N;
+        CheckShapes(a.Length, k * n, c.Length, m, k, n);
+        if (b.Data.Length < PackedLength<T>(k, n, b.Order, b.Width)) throw new ArgumentException("The packed B is shorter than its shape.", nameof(b));
+        if (m == 0 || q0 >= q1) return;
+        int v = b.Lanes, panelSize = b.MicroPanels * PanelVectors * v;
+        if (k == 0)
         {
-            nuint co = (nuint)(r * n + col);
-            Vector<T> x = Vector.LoadUnsafe(ref c, co);
-            nuint ao = (nuint)(r * rowStride);
-            for (int p = k0; p < k1; p++)
-                x = VectorMath.Fma(new Vector<T>(Unsafe.Add(ref a, ao + (nuint)(p * kStride))), Vector.LoadUnsafe(ref b, (nuint)(p * n + col)), x);
-            x.StoreUnsafe(ref c, co);
+            for (int q = q0; q < q1; q++)
+                for (int r = 0; r < m; r += TileRows) TileEpilogue(r, Math.Min(TileRows, m - r), q, b.Order, v, n, ref epilogue);
+            return;
+        }
+        for (int p0 = 0; p0 < k; p0 += KPanel)
+        {
+            int kcp = Math.Min(KPanel, k - p0);
+            var panel = new PanelB<T>(b.Data, p0 * panelSize, kcp, n, b.Order, v);
+            Packed(a, k, 1, panel, p0, c, n, 1, m, q0, q1, lastPanel: p0 + kcp == k, b.Width, ref epilogue);
         }
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // The tile loops.
+
+    /// <summary>One K panel of B as packed: kcp rows starting at Offset of Data, for columns in the given order.</summary>
+    private readonly struct PanelB<T>(T[] data, int offset, int kcp, int n, PackOrder order, int lanes)
+    {
+        public readonly T[] Data = data;
+        public readonly int Offset = offset, Kcp = kcp, N = n, Lanes = lanes;
+        public readonly PackOrder Order = order;
+    }
+
+    internal static int MicroPanels(int n, PackOrder order, int lanes)
+        => order == PackOrder.LstmGates ? (n / 4 + lanes - 1) / lanes : (n + PanelVectors * lanes - 1) / (PanelVectors * lanes);
+
+    // C offsets of micro-panel q and of its vector s, and the valid lanes of the micro-panel (all four vectors share
+    // the count in gate order; in column order only the last micro-panel may be short, vector by vector).
+    private static (int Panel, int Vector) COffsets(int q, PackOrder order, int lanes, int n)
+        => order == PackOrder.LstmGates ? (q * lanes, n / 4) : (q * PanelVectors * lanes, lanes);
+
+    private static int ValidLanes(int q, int s, PackOrder order, int lanes, int n)
+        => order == PackOrder.LstmGates ? Math.Clamp(n / 4 - q * lanes, 0, lanes) : Math.Clamp(n - q * PanelVectors * lanes - s * lanes, 0, lanes);
+
+    private static bool FullPanel(int q, PackOrder order, int lanes, int n) => ValidLanes(q, PanelVectors - 1, order, lanes, n) == lanes;
+
+    /// <summary>Packs the K panel [p0, p0 + kcp) of B (element (p, j) at b[p·rs + j·cs]) into micro-panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    private static void PackBPanel<T>(ReadOnlySpan<T> b, int rs, int cs, int n, PackOrder order, int lanes, int p0, int kcp, Span<T> dst,
+        VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int nr = PanelVectors * lanes, panels = MicroPanels(n, order, lanes);
+        for (int q = 0; q < panels; q++)
+        {
+            var block = dst.Slice(q * kcp * nr, kcp * nr);
+            var (cp, cv) = COffsets(q, order, lanes, n);
+            if (cs == 1 && order == PackOrder.Columns && FullPanel(q, order, lanes, n))
+            {
+                // The common case, a full micro-panel of a row-major B: each k row is 4 contiguous vectors.
+                if (width == VectorWidth.Vector512) CopyRows<T, Simd512<T>, Vector512<T>>(b, p0 * rs + cp, rs, block, nr, kcp);
+                else CopyRows<T, SimdVector<T>, Vector<T>>(b, p0 * rs + cp, rs, block, nr, kcp);
+                continue;
+            }
+            for (int s = 0; s < PanelVectors; s++)
+            {
+                int col0 = cp + s * cv, valid = ValidLanes(q, s, order, lanes, n);
+                if (valid < lanes)
+                    for (int p = 0; p < kcp; p++) block.Slice(p * nr + s * lanes + valid, lanes - valid).Clear();
+                if (valid == 0) continue;
+                if (cs == 1)
+                    for (int p = 0; p < kcp; p++) b.Slice((p0 + p) * rs + col0, valid).CopyTo(block.Slice(p * nr + s * lanes));
+                else
+                    for (int l = 0; l < valid; l++)
+                    {
+                        int src = (col0 + l) * cs + p0 * rs;
+                        for (int p = 0; p < kcp; p++, src += rs) block[p * nr + s * lanes + l] = b[src];
+                    }
+            }
+        }
+    }
+
+    // rows × (4 vectors) from source rows (stride rs, starting at offset) to a dense block.
+    private static void CopyRows<T, TS, TV>(ReadOnlySpan<T> b, int offset, int rs, Span<T> block, int nr, int rows)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        if (b.Length < offset + (rows - 1) * rs + nr || block.Length < rows * nr) throw new ArgumentException("CopyRows: spans too short.");
+        ref T src = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), offset);
+        ref T dst = ref MemoryMarshal.GetReference(block);
+        nuint v = (nuint)TS.Count;
+        for (int p = 0; p < rows; p++)
+        {
+            nuint so = (nuint)p * (nuint)rs, d = (nuint)(p * nr);
+            TS.Store(TS.Load(ref src, so), ref dst, d);
+            TS.Store(TS.Load(ref src, so + v), ref dst, d + v);
+            TS.Store(TS.Load(ref src, so + 2 * v), ref dst, d + 2 * v);
+            TS.Store(TS.Load(ref src, so + 3 * v), ref dst, d + 3 * v);
+        }
+    }
+
+    /// <summary>One K panel: rows [0, m) of C += A panel · B panel over the micro-panels [q0, q1), then, if this is the
+    /// last panel, the epilogue of each finished tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    private static void Packed<T, TE>(ReadOnlySpan<T> a, int ars, int acs, in PanelB<T> panel, int p0, Span<T> c, int crs, int ccs,
+        int m, int q0, int q1, bool lastPanel, VectorWidth width, ref TE epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
+    {
+        if ((m - 1) * (long)ars + (panel.Kcp + p0 - 1) * (long)acs >= a.Length || c.Length <= (m - 1) * (long)crs + (panel.N - 1) * (long)ccs)
+            throw new ArgumentException("Gemm: A or C is shorter than its strides need.");
+        if (width == VectorWidth.Vector512)
+            Packed<T, Simd512<T>, Vector512<T>, TE>(a, ars, acs, panel, p0, c, crs, ccs, m, q0, q1, lastPanel, ref epilogue);
+        else
+            Packed<T, SimdVector<T>, Vector<T>, TE>(a, ars, acs, panel, p0, c, crs, ccs, m, q0, q1, lastPanel, ref epilogue);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    private static void Packed<T, TS, TV, TE>(ReadOnlySpan<T> a, int ars, int acs, in PanelB<T> panel, int p0, Span<T> c, int crs, int ccs,
+        int m, int q0, int q1, bool lastPanel, ref TE epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+        where TE : ITileEpilogue, allows ref struct
+    {
+        int v = TS.Count, nr = PanelVectors * v, kcp = panel.Kcp, n = panel.N;
+        var order = panel.Order;
+        ref T bData = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(panel.Data), panel.Offset);
+        ref T cRef = ref MemoryMarshal.GetReference(c);
+        ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nuint)(p0 * acs));
+        nuint bPanel = (nuint)(kcp * nr), aRow = (nuint)ars, aStep = (nuint)acs;
+        bool direct = ccs == 1; // C tiles in place; otherwise (swapped operands) every tile goes through a buffer
+        if (m == 1 && direct)
+        {
+            // Batch 1: four micro-panels (16 vectors, 16 independent chains) per pass.
+            var (cPanel, sStride) = COffsets(1, order, v, n);
+            int q = q0;
+            for (; q + 4 <= q1 && FullPanel(q + 3, order, v, n); q += 4)
+            {
+                GemmTiles.Row<T, TS, TV, N4>(ref aRef, aStep, ref Unsafe.Add(ref bData, (nuint)q * bPanel), bPanel,
+                    ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel), (nuint)cPanel, (nuint)sStride, kcp);
+                if (lastPanel) for (int e = q; e < q + 4; e++) TileEpilogue(0, 1, e, order, v, n, ref epilogue);
+            }
+            for (; q < q1; q++)
+            {
+                if (FullPanel(q, order, v, n))
+                    GemmTiles.Row<T, TS, TV, N1>(ref aRef, aStep, ref Unsafe.Add(ref bData, (nuint)q * bPanel), bPanel,
+                        ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel), (nuint)cPanel, (nuint)sStride, kcp);
+                else
+                    EdgeTile<T, TS, TV>(ref aRef, aRow, aStep, 0, 1, ref Unsafe.Add(ref bData, (nuint)q * bPanel), c, crs, ccs, q, order, n, kcp);
+                if (lastPanel) TileEpilogue(0, 1, q, order, v, n, ref epilogue);
+            }
+            return;
+        }
+        for (int i0 = 0; i0 < m; i0 += RowBlock)
+        {
+            int rows = Math.Min(RowBlock, m - i0);
+            for (int q = q0; q < q1; q++)
+            {
+                ref T bq = ref Unsafe.Add(ref bData, (nuint)q * bPanel);
+                var (cp, sStride) = COffsets(q, order, v, n);
+                bool full = direct && FullPanel(q, order, v, n);
+                for (int t = 0; t < rows; t += TileRows)
+                {
+                    int r = Math.Min(TileRows, rows - t);
+                    ref T at = ref Unsafe.Add(ref aRef, (nuint)(i0 + t) * aRow);
+                    if (full)
+                        Tile<T, TS, TV>(r, ref at, aRow, aStep, ref bq, ref Unsafe.Add(ref cRef, (nuint)((i0 + t) * crs + cp)), (nuint)crs, (nuint)sStride, kcp);
+                    else
+                        EdgeTile<T, TS, TV>(ref at, aRow, aStep, i0 + t, r, ref bq, c, crs, ccs, q, order, n, kcp);
+                    if (lastPanel) TileEpilogue(i0 + t, r, q, order, v, n, ref epilogue);
+                }
+            }
+        }
+    }
+
+    private static void TileEpilogue<TE>(int row, int rows, int q, PackOrder order, int lanes, int n, ref TE epilogue)
+        where TE : ITileEpilogue, allows ref struct
+    {
+        var (unit, _) = COffsets(q, order, lanes, n);
+        int units = order == PackOrder.LstmGates ? ValidLanes(q, 0, order, lanes, n) : Math.Min(PanelVectors * lanes, n - unit);
+        epilogue.Apply(row, rows, unit, units);
+    }
+
+    // The 6-row × 4-vector kernel instantiated for the tile's row count (the last tile of a block may be short).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<T, TS, TV>(int rows, ref T a, nuint aRow, nuint aStep, ref T b, ref T c, nuint ldc, nuint sStride, int kc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        nuint bStep = (nuint)(PanelVectors * TS.Count);
+        switch (rows)
+        {
+            case 6: GemmTiles.Tile<T, TS, TV, N6, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            case 5: GemmTiles.Tile<T, TS, TV, N5, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            case 4: GemmTiles.Tile<T, TS, TV, N4, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            case 3: GemmTiles.Tile<T, TS, TV, N3, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            case 2: GemmTiles.Tile<T, TS, TV, N2, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            default: GemmTiles.Tile<T, TS, TV, N1, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+        }
+    }
+
+    /// <summary>
+    /// A tile whose C is not a full 4-vector block in place (the short last micro-panel, or C transposed): its valid
+    /// elements are copied into a contiguous tile (the rest zero), the kernel runs on that, and the valid elements are
+    /// copied back. Same operations on the same values, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void EdgeTile<T, TS, TV>(ref T a, nuint aRow, nuint aStep, int row, int rows, ref T bq, Span<T> c, int crs, int ccs,
+        int q, PackOrder order, int n, int kcp)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        int v = TS.Count, nr = PanelVectors * v;
+        Span<T> tile = stackalloc T[TileRows * nr];
+        tile.Clear();
+        var (cp, cv) = COffsets(q, order, v, n);
+        for (int r = 0; r < rows; r++)
+            for (int s = 0; s < PanelVectors; s++)
+            {
+                int valid = ValidLanes(q, s, order, v, n), at = (row + r) * crs + (cp + s * cv) * ccs;
+                for (int l = 0; l < valid; l++, at += ccs) tile[r * nr + s * v + l] = c[at];
+            }
+        Tile<T, TS, TV>(rows, ref a, aRow, aStep, ref bq, ref MemoryMarshal.GetReference(tile), (nuint)nr, (nuint)v, kcp);
+        for (int r = 0; r < rows; r++)
+            for (int s = 0; s < PanelVectors; s++)
+            {
+                int valid = ValidLanes(q, s, order, v, n), at = (row + r) * crs + (cp + s * cv) * ccs;
+                for (int l = 0; l < valid; l++, at += ccs) c[at] = tile[r * nr + s * v + l];
+            }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Small helpers.
 
     /// <summary>dst[N×M] = src[M×N]ᵀ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
@@ -174,7 +532,7 @@ internal static class Gemm
 
     private static void CheckShapes(int aLen, int bLen, int cLen, int m, int k, int n)
     {
-        if (m < 0 || k < 0 || n < 0 || aLen < m * k || bLen < k * n || cLen < m * n)
+        if (m < 0 || k < 0 || n < 0 || aLen < (long)m * k || bLen < (long)k * n || cLen < (long)m * n)
             throw new ArgumentException(
                 $"Gemm shapes do not fit: A has {aLen} elements for {m}×{k}, B {bLen} for {k}×{n}, C {cLen} for {m}×{n}.");
     }

@@ -6,8 +6,8 @@ namespace LstmNotebooks.Kernels;
 
 /// <summary>
 /// Elementary functions with one algorithm written twice: a scalar form that is the specification and the tail loop,
-/// and a <see cref="Vector{T}"/> form that performs the same operations in the same order, so both give bit-identical
-/// results. The JIT folds the <c>typeof(T)</c> tests, so the generic entry points cost nothing.
+/// and a vector form (any <see cref="ISimd{T, TV}"/> width) that performs the same operations in the same order, so
+/// both give bit-identical results. The JIT folds the <c>typeof(T)</c> tests, so the generic entry points cost nothing.
 /// </summary>
 internal static class VectorMath
 {
@@ -50,31 +50,6 @@ internal static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> Exp(Vector<double> x)
-    {
-        x = Vector.Min(Vector.Max(x, new Vector<double>(MinD)), new Vector<double>(MaxD));
-        var n = Vector.Round(x * new Vector<double>(Log2E));
-        var r = Vector.FusedMultiplyAdd(-n, new Vector<double>(Ln2Hi), x);
-        r = Vector.FusedMultiplyAdd(-n, new Vector<double>(Ln2Lo), r);
-        var p = new Vector<double>(1.0 / 6227020800.0);
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 479001600.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 39916800.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 3628800.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 362880.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 40320.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 5040.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 720.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 120.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 24.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 6.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(0.5));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0));
-        var scale = Vector.ShiftLeft(Vector.ConvertToInt64(n) + new Vector<long>(1023), 52);
-        return p * Vector.AsVectorDouble(scale);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Exp(float x)
     {
         x = MathF.Min(MathF.Max(x, MinF), MaxF);
@@ -93,54 +68,16 @@ internal static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Exp(Vector<float> x)
-    {
-        x = Vector.Min(Vector.Max(x, new Vector<float>(MinF)), new Vector<float>(MaxF));
-        var n = Vector.Round(x * new Vector<float>((float)Log2E));
-        var r = Vector.FusedMultiplyAdd(-n, new Vector<float>(Ln2HiF), x);
-        r = Vector.FusedMultiplyAdd(-n, new Vector<float>(Ln2LoF), r);
-        var p = new Vector<float>(1f / 5040f);
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f / 720f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f / 120f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f / 24f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f / 6f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(0.5f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f));
-        var scale = Vector.ShiftLeft(Vector.ConvertToInt32(n) + new Vector<int>(127), 23);
-        return p * Vector.AsVectorSingle(scale);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Exp<T>(T x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float)) return Unsafe.BitCast<float, T>(Exp(Unsafe.BitCast<T, float>(x)));
         return Unsafe.BitCast<double, T>(Exp(Unsafe.BitCast<T, double>(x)));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Exp<T>(Vector<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float)) return Vector.As<float, T>(Exp(Vector.As<T, float>(x)));
-        return Vector.As<double, T>(Exp(Vector.As<T, double>(x)));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-            return Vector.As<float, T>(Vector.FusedMultiplyAdd(Vector.As<T, float>(a), Vector.As<T, float>(b), Vector.As<T, float>(c)));
-        return Vector.As<double, T>(Vector.FusedMultiplyAdd(Vector.As<T, double>(a), Vector.As<T, double>(b), Vector.As<T, double>(c)));
-    }
-
     // σ(x) = 1 / (1 + e^-x): for x ≪ 0, e^-x is large but finite after clamping, so the quotient is a tiny positive
     // number, never NaN.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sigmoid<T>(T x) where T : unmanaged, IBinaryFloatingPointIeee754<T> => T.One / (T.One + Exp(-x));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Sigmoid<T>(Vector<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Vector<T>.One / (Vector<T>.One + Exp(-x));
 
     // tanh: near zero, 1 - 2/(e^2x + 1) cancels catastrophically, so |x| < 0.625 uses the odd minimax polynomial from
     // Cephes (tanhf), evaluated in double for double, and the exp form elsewhere. Both branches are computed and
@@ -163,21 +100,6 @@ internal static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> Tanh(Vector<double> x)
-    {
-        var z = x * x;
-        var p = new Vector<double>(-9.64399179425052238628E-1);
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(-9.92877231001918586564E1));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(-1.61468768441708447952E3));
-        var q = z + new Vector<double>(1.12811678491632931402E2);
-        q = Vector.FusedMultiplyAdd(q, z, new Vector<double>(2.23548839060100448583E3));
-        q = Vector.FusedMultiplyAdd(q, z, new Vector<double>(4.84406305325125486048E3));
-        var small = Vector.FusedMultiplyAdd(x * z, p / q, x);
-        var large = Vector<double>.One - new Vector<double>(2.0) / (Exp(new Vector<double>(2.0) * x) + Vector<double>.One);
-        return Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<double>(0.625)), small, large);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float x)
     {
         float z = x * x;
@@ -192,30 +114,100 @@ internal static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Tanh(Vector<float> x)
-    {
-        var z = x * x;
-        var p = new Vector<float>(-5.70498872745E-3f);
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(2.06390887954E-2f));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(-5.37397155531E-2f));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1.33314422036E-1f));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(-3.33332819422E-1f));
-        var small = Vector.FusedMultiplyAdd(p * z, x, x);
-        var large = Vector<float>.One - new Vector<float>(2f) / (Exp(new Vector<float>(2f) * x) + Vector<float>.One);
-        return Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(0.625f)), small, large);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Tanh<T>(T x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float)) return Unsafe.BitCast<float, T>(Tanh(Unsafe.BitCast<T, float>(x)));
         return Unsafe.BitCast<double, T>(Tanh(Unsafe.BitCast<T, double>(x)));
     }
 
+
+    // ---- Vector twins: the scalar code above, operation for operation, one lane per element. ----
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Tanh<T>(Vector<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static TV Exp<T, TS, TV>(TV x)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
     {
-        if (typeof(T) == typeof(float)) return Vector.As<float, T>(Tanh(Vector.As<T, float>(x)));
-        return Vector.As<double, T>(Tanh(Vector.As<T, double>(x)));
+        // The constants are written exactly as in the scalar forms (float literals for float) so they round alike.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] static TV F(float v) => TS.Splat(T.CreateTruncating(v));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] static TV D(double v) => TS.Splat(T.CreateTruncating(v));
+        if (typeof(T) == typeof(float))
+        {
+            x = TS.Min(TS.Max(x, F(MinF)), F(MaxF));
+            var n = TS.Round(TS.Multiply(x, F((float)Log2E)));
+            var r = TS.Fma(TS.Negate(n), F(Ln2HiF), x);
+            r = TS.Fma(TS.Negate(n), F(Ln2LoF), r);
+            var p = F(1f / 5040f);
+            p = TS.Fma(p, r, F(1f / 720f));
+            p = TS.Fma(p, r, F(1f / 120f));
+            p = TS.Fma(p, r, F(1f / 24f));
+            p = TS.Fma(p, r, F(1f / 6f));
+            p = TS.Fma(p, r, F(0.5f));
+            p = TS.Fma(p, r, F(1f));
+            p = TS.Fma(p, r, F(1f));
+            return TS.Multiply(p, TS.Pow2(n));
+        }
+        else
+        {
+            x = TS.Min(TS.Max(x, D(MinD)), D(MaxD));
+            var n = TS.Round(TS.Multiply(x, D(Log2E)));
+            var r = TS.Fma(TS.Negate(n), D(Ln2Hi), x);
+            r = TS.Fma(TS.Negate(n), D(Ln2Lo), r);
+            var p = D(1.0 / 6227020800.0);
+            p = TS.Fma(p, r, D(1.0 / 479001600.0));
+            p = TS.Fma(p, r, D(1.0 / 39916800.0));
+            p = TS.Fma(p, r, D(1.0 / 3628800.0));
+            p = TS.Fma(p, r, D(1.0 / 362880.0));
+            p = TS.Fma(p, r, D(1.0 / 40320.0));
+            p = TS.Fma(p, r, D(1.0 / 5040.0));
+            p = TS.Fma(p, r, D(1.0 / 720.0));
+            p = TS.Fma(p, r, D(1.0 / 120.0));
+            p = TS.Fma(p, r, D(1.0 / 24.0));
+            p = TS.Fma(p, r, D(1.0 / 6.0));
+            p = TS.Fma(p, r, D(0.5));
+            p = TS.Fma(p, r, D(1.0));
+            p = TS.Fma(p, r, D(1.0));
+            return TS.Multiply(p, TS.Pow2(n));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Sigmoid<T, TS, TV>(TV x)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        var one = TS.Splat(T.One);
+        return TS.Divide(one, TS.Add(one, Exp<T, TS, TV>(TS.Negate(x))));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Tanh<T, TS, TV>(TV x)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] static TV F(float v) => TS.Splat(T.CreateTruncating(v));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] static TV D(double v) => TS.Splat(T.CreateTruncating(v));
+        var z = TS.Multiply(x, x);
+        TV small, large;
+        if (typeof(T) == typeof(float))
+        {
+            var p = F(-5.70498872745E-3f);
+            p = TS.Fma(p, z, F(2.06390887954E-2f));
+            p = TS.Fma(p, z, F(-5.37397155531E-2f));
+            p = TS.Fma(p, z, F(1.33314422036E-1f));
+            p = TS.Fma(p, z, F(-3.33332819422E-1f));
+            small = TS.Fma(TS.Multiply(p, z), x, x);
+            large = TS.Subtract(F(1f), TS.Divide(F(2f), TS.Add(Exp<T, TS, TV>(TS.Multiply(F(2f), x)), F(1f))));
+            return TS.Select(TS.LessThan(TS.Abs(x), F(0.625f)), small, large);
+        }
+        else
+        {
+            var p = D(-9.64399179425052238628E-1);
+            p = TS.Fma(p, z, D(-9.92877231001918586564E1));
+            p = TS.Fma(p, z, D(-1.61468768441708447952E3));
+            var q = TS.Add(z, D(1.12811678491632931402E2));
+            q = TS.Fma(q, z, D(2.23548839060100448583E3));
+            q = TS.Fma(q, z, D(4.84406305325125486048E3));
+            small = TS.Fma(TS.Multiply(x, z), TS.Divide(p, q), x);
+            large = TS.Subtract(D(1.0), TS.Divide(D(2.0), TS.Add(Exp<T, TS, TV>(TS.Multiply(D(2.0), x)), D(1.0))));
+            return TS.Select(TS.LessThan(TS.Abs(x), D(0.625)), small, large);
+        }
     }
 }

@@ -103,22 +103,21 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
     public void Forward(ReadOnlySpan<T> p, LayerCache<T> k, IReadOnlyList<Intervention>? interventions)
     {
         int rows = k.Steps * k.B;
-        var wihT = new T[O.InputSize * GH];
-        Gemm.Transpose(p.Slice(O.WeightIh, GH * O.InputSize), wihT, GH, O.InputSize);
-        var whhT = new T[H * GH];
-        Gemm.Transpose(p.Slice(O.WeightHh, GH * H), whhT, GH, H);
+        // Weights packed once per call for the kernels (LSTM: gate-interleaved, so the cell update fuses into the GEMM).
+        using var wih = Gemm.PackPooled(p.Slice(O.WeightIh, GH * O.InputSize), transposed: true, O.InputSize, GH, PackOrder.Columns);
+        using var whh = Gemm.PackPooled(p.Slice(O.WeightHh, GH * H), transposed: true, H, GH, HasCell ? PackOrder.LstmGates : PackOrder.Columns);
         Gemm.SetRows(p.Slice(O.BiasIh, GH), k.Pre, rows, GH);
-        Gemm.MultiplyAdd<T>(k.X, wihT, k.Pre, rows, O.InputSize, GH);
+        Gemm.MultiplyAdd<T>(k.X, wih.Packed, k.Pre, rows);
         for (int t = 0; t < k.Steps; t++)
         {
-            Step(p, k, t, whhT);
+            Step(p, k, t, whh.Packed);
             CarryPadding(k, t);
             if (interventions is { Count: > 0 }) Intervene(p, k, t, interventions);
         }
     }
 
     /// <summary>The hidden-side GEMM and the fused cell update of step t for every row with t &lt; length.</summary>
-    protected abstract void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT);
+    protected abstract void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, in PackedB<T> whh);
 
     /// <summary>Applies the interventions active at step t (scalar, after the fused update; traces only).</summary>
     protected abstract void Intervene(ReadOnlySpan<T> p, LayerCache<T> k, int t, IReadOnlyList<Intervention> interventions);
@@ -146,14 +145,14 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         var dAX = Workspace<T>.Rent(workspace, $"dax{Index}", rows * GH);
         var dAH = HasHiddenPre ? Workspace<T>.Rent(workspace, $"dah{Index}", rows * GH) : dAX;
         var dhNew = new T[k.B * H];
-        var wHh = p.Slice(O.WeightHh, GH * H);
+        using var wHh = Gemm.PackPooled(p.Slice(O.WeightHh, GH * H), transposed: false, GH, H, PackOrder.Columns);
         var dcTotal = recorder is not null && HasCell ? new T[k.B * H] : null;
         for (int t = k.Steps - 1; t >= 0; t--)
         {
             if (!dHs.IsEmpty) Elementwise.Add<T>(dh, dHs.Slice(t * k.B * H, k.B * H), dh);
             dhNew.AsSpan().Clear();
             StepBackward(p, grad, k, t, dh, dc, k.StepRows(dAX, t, GH), k.StepRows(dAH, t, GH), dhNew, dcTotal);
-            Gemm.MultiplyAdd<T>(k.StepRows(dAH, t, GH), wHh, dhNew, k.B, GH, H);
+            Gemm.MultiplyAdd<T>(k.StepRows(dAH, t, GH), wHh.Packed, dhNew, k.B);
             for (int b = 0; b < k.B; b++)
                 if (t >= k.Lengths[b]) dh.Slice(b * H, H).CopyTo(dhNew.AsSpan(b * H, H));
             if (recorder is not null)
@@ -198,22 +197,13 @@ internal sealed class LstmLayer<T>(int index, LayerOffsets offsets, int hidden, 
     private ReadOnlySpan<T> Peep(ReadOnlySpan<T> p) => O.Peephole >= 0 ? p.Slice(O.Peephole, 3 * H) : default;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT)
+    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, in PackedB<T> whh)
     {
         var pre = k.StepRows(k.Pre, t, GH);
         Gemm.AddRowVector(p.Slice(O.BiasHh, GH), pre, k.B, GH);
-        Gemm.MultiplyAdd(k.HPrev(t), whhT, pre, k.B, H, GH);
-        var gates = k.StepRows(k.Gates, t, GH);
-        var c = k.StepRows(k.C, t, H);
-        var h = k.StepRows(k.Hs, t, H);
-        var cPrev = k.CPrev(t);
-        var peep = Peep(p);
-        for (int b = 0; b < k.B; b++)
-        {
-            if (t >= k.Lengths[b]) continue;
-            LstmKernels.Forward(pre.Slice(b * GH, GH), cPrev.Slice(b * H, H), peep, flags,
-                gates.Slice(b * GH, GH), c.Slice(b * H, H), h.Slice(b * H, H));
-        }
+        var cell = new LstmStepEpilogue<T>(pre, k.CPrev(t), Peep(p), flags, k.StepRows(k.Gates, t, GH), k.StepRows(k.C, t, H),
+            k.StepRows(k.Hs, t, H), k.Lengths, t);
+        Gemm.MultiplyAdd(k.HPrev(t), whh, pre, k.B, ref cell);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
@@ -283,11 +273,11 @@ internal sealed class GruLayer<T>(int index, LayerOffsets offsets, int hidden)
     protected override bool HasHiddenPre => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT)
+    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, in PackedB<T> whh)
     {
         var hPre = k.StepRows(k.HPre, t, GH);
         Gemm.SetRows(p.Slice(O.BiasHh, GH), hPre, k.B, GH);
-        Gemm.MultiplyAdd(k.HPrev(t), whhT, hPre, k.B, H, GH);
+        Gemm.MultiplyAdd(k.HPrev(t), whh, hPre, k.B);
         var pre = k.StepRows(k.Pre, t, GH);
         var gates = k.StepRows(k.Gates, t, GH);
         var h = k.StepRows(k.Hs, t, H);
@@ -351,11 +341,11 @@ internal sealed class RnnLayer<T>(int index, LayerOffsets offsets, int hidden)
     public override bool HasCell => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT)
+    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, in PackedB<T> whh)
     {
         var pre = k.StepRows(k.Pre, t, H);
         Gemm.AddRowVector(p.Slice(O.BiasHh, H), pre, k.B, H);
-        Gemm.MultiplyAdd(k.HPrev(t), whhT, pre, k.B, H, H);
+        Gemm.MultiplyAdd(k.HPrev(t), whh, pre, k.B);
         var h = k.StepRows(k.Hs, t, H);
         for (int b = 0; b < k.B; b++)
             if (t < k.Lengths[b]) RnnKernels.Forward<T>(pre.Slice(b * H, H), h.Slice(b * H, H));

@@ -1,0 +1,189 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using LstmNotebooks.Kernels;
+
+namespace LstmNotebooks.Tests;
+
+/// <summary>
+/// Every GEMM path (512-bit and Vector&lt;T&gt; tiles, batch-1 rows, edge tiles, swapped narrow outputs, packed weights
+/// in both orders, K panels, row blocks, the panel split of the parallel products) against the scalar specification,
+/// bit for bit, in float and double.
+/// </summary>
+public class GemmTests
+{
+    // The widths by name: VectorWidth is internal, and theory parameters of public tests must be public.
+    public static TheoryData<string> Widths => new(nameof(VectorWidth.Vector512), nameof(VectorWidth.Vector));
+
+    private static T[] Random<T>(int n, long seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Rng(seed);
+        return Enumerable.Range(0, n).Select(_ => T.CreateTruncating(rng.Uniform(-1, 1))).ToArray();
+    }
+
+    private static void BitEqual<T>(string what, ReadOnlySpan<T> expected, ReadOnlySpan<T> actual) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            if (!expected[i].Equals(actual[i]))
+                Assert.Fail($"{what}: element {i} of {expected.Length} differs: scalar {expected[i]}, vector {actual[i]}.");
+    }
+
+    private static bool Skip(VectorWidth width) => width == VectorWidth.Vector512 && !Vector512.IsHardwareAccelerated;
+
+    // N over every length 0..4·Count+3 of the widest vector (a micro-panel is 4 vectors), M around the 6-row tile,
+    // K around the 128-step panel.
+    private static IEnumerable<int> Ns<T>() where T : unmanaged => Enumerable.Range(0, 4 * Vector512<T>.Count + 4);
+    private static readonly int[] Ms = [1, 2, 5, 6, 7, 13];
+    private static readonly int[] Ks = [1, 3, 128, 129, 260];
+
+    [Theory, MemberData(nameof(Widths))] public void ProductsFloat(string width) => Products<float>(Enum.Parse<VectorWidth>(width));
+    [Theory, MemberData(nameof(Widths))] public void ProductsDouble(string width) => Products<double>(Enum.Parse<VectorWidth>(width));
+
+    private static void Products<T>(VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Skip(width)) return;
+        foreach (int n in Ns<T>())
+            foreach (int m in Ms)
+                foreach (int k in Ks)
+                {
+                    var a = Random<T>(m * k, m * 31 + k);
+                    var b = Random<T>(k * n, k * 17 + n);
+                    var c0 = Random<T>(m * n, 99 + n);
+                    string shape = $"{m}×{k}·{k}×{n} at {width}";
+                    T[] cs = (T[])c0.Clone(), cv = (T[])c0.Clone();
+                    Gemm.MultiplyAddScalar<T>(a, b, cs, m, k, n);
+                    Gemm.MultiplyAdd<T>(a, b, cv, m, k, n, width);
+                    BitEqual($"A·B {shape}", cs, cv);
+
+                    // A stored transposed (K×M), and B given as a weight W (N×K): same products, same bits.
+                    var aT = new T[k * m];
+                    Gemm.Transpose<T>(a, aT, m, k);
+                    T[] ct = (T[])c0.Clone(), cts = (T[])c0.Clone();
+                    Gemm.MultiplyAddTransposedAScalar<T>(aT, b, cts, m, k, n);
+                    BitEqual($"Aᵀ·B scalar {shape}", cs, cts);
+                    Gemm.MultiplyAddTransposedA<T>(aT, b, ct, m, k, n, width);
+                    BitEqual($"Aᵀ·B {shape}", cs, ct);
+                    var w = new T[n * k];
+                    Gemm.Transpose<T>(b, w, k, n);
+                    T[] cw = (T[])c0.Clone(), cws = (T[])c0.Clone();
+                    Gemm.MultiplyAddTransposedBScalar<T>(a, w, cws, m, k, n);
+                    BitEqual($"A·Wᵀ scalar {shape}", cs, cws);
+                    Gemm.MultiplyAddTransposedB<T>(a, w, cw, m, k, n, width);
+                    BitEqual($"A·Wᵀ {shape}", cs, cw);
+                }
+    }
+
+    [Theory, MemberData(nameof(Widths))] public void TallProductsCrossRowBlocksFloat(string width) => TallProducts<float>(Enum.Parse<VectorWidth>(width));
+    [Theory, MemberData(nameof(Widths))] public void TallProductsCrossRowBlocksDouble(string width) => TallProducts<double>(Enum.Parse<VectorWidth>(width));
+
+    private static void TallProducts<T>(VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Skip(width)) return;
+        // M past the 384-row A block; N = 1 and 3 (narrower than a vector: the operands swap, lanes along M).
+        foreach (var (m, k, n) in new[] { (800, 20, 70), (801, 140, 1), (390, 9, 3), (70, 300, 5) })
+        {
+            var a = Random<T>(m * k, m + k);
+            var b = Random<T>(k * n, k + n);
+            var c0 = Random<T>(m * n, 7);
+            T[] cs = (T[])c0.Clone(), cv = (T[])c0.Clone();
+            Gemm.MultiplyAddScalar<T>(a, b, cs, m, k, n);
+            Gemm.MultiplyAdd<T>(a, b, cv, m, k, n, width);
+            BitEqual($"A·B {m}×{k}·{k}×{n} at {width}", cs, cv);
+            var aT = new T[k * m];
+            Gemm.Transpose<T>(a, aT, m, k);
+            T[] ct = (T[])c0.Clone();
+            Gemm.MultiplyAddTransposedA<T>(aT, b, ct, m, k, n, width);
+            BitEqual($"Aᵀ·B {m}×{k}·{k}×{n} at {width}", cs, ct);
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))] public void PackedWeightsFloat(string width) => PackedWeights<float>(Enum.Parse<VectorWidth>(width));
+    [Theory, MemberData(nameof(Widths))] public void PackedWeightsDouble(string width) => PackedWeights<double>(Enum.Parse<VectorWidth>(width));
+
+    private static void PackedWeights<T>(VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Skip(width)) return;
+        // Recurrent-style products h·W_hhᵀ (W stored 4H×K) with the packed weight, in column and gate order, every H
+        // through 4·Count+3 (so N = 4H covers full and short micro-panels), batch 1 and more.
+        foreach (int h in Enumerable.Range(1, 4 * Vector512<T>.Count + 3))
+            foreach (int m in new[] { 1, 3, 7 })
+                foreach (int k in new[] { 1, 5, 129 })
+                {
+                    int n = 4 * h;
+                    var a = Random<T>(m * k, h * 13 + m);
+                    var w = Random<T>(n * k, h + k);
+                    var c0 = Random<T>(m * n, 5 + h);
+                    T[] cs = (T[])c0.Clone();
+                    Gemm.MultiplyAddTransposedBScalar<T>(a, w, cs, m, k, n);
+                    foreach (var order in new[] { PackOrder.Columns, PackOrder.LstmGates })
+                    {
+                        var buffer = new T[Gemm.PackedLength<T>(k, n, order, width)];
+                        var packed = Gemm.Pack<T>(w, transposed: true, k, n, order, buffer, width);
+                        T[] cv = (T[])c0.Clone();
+                        Gemm.MultiplyAdd<T>(a, packed, cv, m);
+                        BitEqual($"packed {order} {m}×{k}·{k}×{n} at {width}", cs, cv);
+
+                        // Split over micro-panels as two threads would: same bits.
+                        int panels = packed.MicroPanels, half = panels / 2;
+                        T[] cp = (T[])c0.Clone();
+                        var none = new NoEpilogue();
+                        Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, cp, m, half, panels, ref none);
+                        Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, cp, m, 0, half, ref none);
+                        BitEqual($"packed {order} split {m}×{k}·{k}×{n} at {width}", cs, cp);
+                    }
+                    // B stored K×N (the backward's W_hh as is), packed.
+                    var b = new T[k * n];
+                    Gemm.Transpose<T>(w, b, n, k);
+                    var bb = new T[Gemm.PackedLength<T>(k, n, PackOrder.Columns, width)];
+                    var pb = Gemm.Pack<T>(b, transposed: false, k, n, PackOrder.Columns, bb, width);
+                    T[] cb = (T[])c0.Clone();
+                    Gemm.MultiplyAdd<T>(a, pb, cb, m);
+                    BitEqual($"packed K×N {m}×{k}·{k}×{n} at {width}", cs, cb);
+                }
+    }
+
+    /// <summary>The epilogue sees every (row, unit) exactly once, after its value is final.</summary>
+    [Fact]
+    public void EpilogueCoversEveryUnitOnceWithFinalValues()
+    {
+        foreach (var width in new[] { VectorWidth.Vector512, VectorWidth.Vector })
+        {
+            if (Skip(width)) continue;
+            foreach (var (m, k, h) in new[] { (1, 300, 37), (1, 64, 64), (9, 130, 21), (128, 20, 48) })
+            {
+                int n = 4 * h;
+                var a = Random<float>(m * k, 1);
+                var w = Random<float>(n * k, 2);
+                var expected = new float[m * n];
+                Gemm.MultiplyAddTransposedBScalar<float>(a, w, expected, m, k, n);
+                var buffer = new float[Gemm.PackedLength<float>(k, n, PackOrder.LstmGates, width)];
+                var packed = Gemm.Pack<float>(w, transposed: true, k, n, PackOrder.LstmGates, buffer, width);
+                var c = new float[m * n];
+                var seen = new int[m * h];
+                var epilogue = new RecordingEpilogue(c, expected, seen, h);
+                Gemm.MultiplyAdd(a, packed, c, m, ref epilogue);
+                Assert.True(seen.All(s => s == 1), $"{m}×{k}, H {h} at {width}: units seen {string.Join(",", seen.Distinct())} times");
+                Assert.Equal(0, epilogue.Early);
+            }
+        }
+    }
+
+    private ref struct RecordingEpilogue(Span<float> c, ReadOnlySpan<float> expected, Span<int> seen, int h) : ITileEpilogue
+    {
+        private readonly Span<float> _c = c;
+        private readonly ReadOnlySpan<float> _expected = expected;
+        private readonly Span<int> _seen = seen;
+        public int Early;
+
+        public void Apply(int row, int rows, int unit, int units)
+        {
+            for (int r = row; r < row + rows; r++)
+                for (int u = unit; u < unit + units; u++)
+                {
+                    _seen[r * h + u]++;
+                    for (int g = 0; g < 4; g++)
+                        if (_c[r * 4 * h + g * h + u] != _expected[r * 4 * h + g * h + u]) Early++;
+                }
+        }
+    }
+}
