@@ -95,7 +95,8 @@ internal static class LstmKernels
     /// <summary>
     /// Backward of the forward cell update for one row. dh: ∂L/∂h_t (H); dc (in/out): ∂L/∂c_t arriving from step
     /// t+1 on entry, ∂L/∂c_{t-1} on exit; da (4H) receives ∂L/∂(gate arguments); dPeep (3H) accumulates.
-    /// dcTotal (H, or empty) receives the total ∂L/∂c_t, for the gradient-flow diagnostics only.
+    /// dcTotal (H, or empty) receives the total ∂L/∂c_t, for the gradient-flow diagnostics only. Subnormal values are
+    /// flushed to zero where dh and dc enter and where da and dc leave (<see cref="VectorMath.FlushSubnormal{T}(T)"/>).
     /// </summary>
     public static void Backward<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> peep,
         LstmCellFlags flags, ReadOnlySpan<T> dh, Span<T> dc, Span<T> da, Span<T> dPeep, Span<T> dcTotal = default)
@@ -127,19 +128,19 @@ internal static class LstmKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         T i = gates[j], f = gates[hs + j], g = gates[2 * hs + j], o = gates[3 * hs + j];
-        T cp = cPrev[j], cn = c[j], dhj = dh[j];
+        T cp = cPrev[j], cn = c[j], dhj = VectorMath.FlushSubnormal(dh[j]);
         T tc = VectorMath.Tanh(cn);
-        T dao = dhj * tc * o * (T.One - o);
-        T dcj = T.FusedMultiplyAdd(dhj * o, T.One - tc * tc, dc[j]);
+        T dao = VectorMath.FlushSubnormal(dhj * tc * o * (T.One - o));
+        T dcj = T.FusedMultiplyAdd(dhj * o, T.One - tc * tc, VectorMath.FlushSubnormal(dc[j]));
         if (flags.Peepholes)
         {
             dcj = T.FusedMultiplyAdd(dao, peep[2 * hs + j], dcj);
             dPeep[2 * hs + j] = T.FusedMultiplyAdd(dao, cn, dPeep[2 * hs + j]);
         }
         if (!dcTotal.IsEmpty) dcTotal[j] = dcj;
-        T dai = dcj * g * i * (T.One - i);
-        T daf = flags.ForgetGate ? dcj * cp * f * (T.One - f) : T.Zero;
-        T dag = dcj * i * (T.One - g * g);
+        T dai = VectorMath.FlushSubnormal(dcj * g * i * (T.One - i));
+        T daf = flags.ForgetGate ? VectorMath.FlushSubnormal(dcj * cp * f * (T.One - f)) : T.Zero;
+        T dag = VectorMath.FlushSubnormal(dcj * i * (T.One - g * g));
         T dcp = dcj * f;
         if (flags.Peepholes)
         {
@@ -149,7 +150,7 @@ internal static class LstmKernels
             dPeep[hs + j] = T.FusedMultiplyAdd(daf, cp, dPeep[hs + j]);
         }
         da[j] = dai; da[hs + j] = daf; da[2 * hs + j] = dag; da[3 * hs + j] = dao;
-        dc[j] = dcp;
+        dc[j] = VectorMath.FlushSubnormal(dcp);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -168,19 +169,21 @@ internal static class LstmKernels
         TV g = TS.Load(ref rg, og), o = TS.Load(ref rg, oo);
         var cp = TS.Load(ref MemoryMarshal.GetReference(cPrev), oi);
         var cn = TS.Load(ref MemoryMarshal.GetReference(c), oi);
-        var dhj = TS.Load(ref MemoryMarshal.GetReference(dh), oi);
+        var dhj = VectorMath.FlushSubnormal<T, TS, TV>(TS.Load(ref MemoryMarshal.GetReference(dh), oi));
         var tc = VectorMath.Tanh<T, TS, TV>(cn);
-        var dao = TS.Multiply(TS.Multiply(TS.Multiply(dhj, tc), o), TS.Subtract(one, o));
-        var dcj = TS.Fma(TS.Multiply(dhj, o), TS.Subtract(one, TS.Multiply(tc, tc)), TS.Load(ref rdc, oi));
+        var dao = VectorMath.FlushSubnormal<T, TS, TV>(TS.Multiply(TS.Multiply(TS.Multiply(dhj, tc), o), TS.Subtract(one, o)));
+        var dcj = TS.Fma(TS.Multiply(dhj, o), TS.Subtract(one, TS.Multiply(tc, tc)), VectorMath.FlushSubnormal<T, TS, TV>(TS.Load(ref rdc, oi)));
         if (flags.Peepholes)
         {
             dcj = TS.Fma(dao, TS.Load(ref rpe, og), dcj);
             TS.Store(TS.Fma(dao, cn, TS.Load(ref rdp, og)), ref rdp, og);
         }
         if (!dcTotal.IsEmpty) TS.Store(dcj, ref MemoryMarshal.GetReference(dcTotal), oi);
-        var dai = TS.Multiply(TS.Multiply(TS.Multiply(dcj, g), i), TS.Subtract(one, i));
-        var daf = flags.ForgetGate ? TS.Multiply(TS.Multiply(TS.Multiply(dcj, cp), f), TS.Subtract(one, f)) : TS.Splat(T.Zero);
-        var dag = TS.Multiply(TS.Multiply(dcj, i), TS.Subtract(one, TS.Multiply(g, g)));
+        var dai = VectorMath.FlushSubnormal<T, TS, TV>(TS.Multiply(TS.Multiply(TS.Multiply(dcj, g), i), TS.Subtract(one, i)));
+        var daf = flags.ForgetGate
+            ? VectorMath.FlushSubnormal<T, TS, TV>(TS.Multiply(TS.Multiply(TS.Multiply(dcj, cp), f), TS.Subtract(one, f)))
+            : TS.Splat(T.Zero);
+        var dag = VectorMath.FlushSubnormal<T, TS, TV>(TS.Multiply(TS.Multiply(dcj, i), TS.Subtract(one, TS.Multiply(g, g))));
         var dcp = TS.Multiply(dcj, f);
         if (flags.Peepholes)
         {
@@ -190,7 +193,7 @@ internal static class LstmKernels
             TS.Store(TS.Fma(daf, cp, TS.Load(ref rdp, of)), ref rdp, of);
         }
         TS.Store(dai, ref rda, oi); TS.Store(daf, ref rda, of); TS.Store(dag, ref rda, og); TS.Store(dao, ref rda, oo);
-        TS.Store(dcp, ref rdc, oi);
+        TS.Store(VectorMath.FlushSubnormal<T, TS, TV>(dcp), ref rdc, oi);
     }
 }
 
@@ -282,6 +285,7 @@ internal static class GruKernels
     /// <summary>
     /// Backward for one row. dh (H): ∂L/∂h_t. Writes daX (3H, ∂L/∂ input-side arguments), daH (3H, ∂L/∂ hidden-side
     /// arguments: the n row is scaled by r) and dhPrev (H, the direct path z ⊙ dh; the W_hh path is added by the caller).
+    /// Subnormals are flushed to zero on dh and on every output (<see cref="VectorMath.FlushSubnormal{T}(T)"/>).
     /// </summary>
     public static void Backward<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
         Span<T> daX, Span<T> daH, Span<T> dhPrev) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -308,13 +312,13 @@ internal static class GruKernels
     public static void BackwardScalar<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
         Span<T> daX, Span<T> daH, Span<T> dhPrev, int j, int hs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        T r = gates[j], z = gates[hs + j], n = gates[2 * hs + j], d = dh[j];
-        T dan = d * (T.One - z) * (T.One - n * n);
-        T daz = d * (hPrev[j] - n) * z * (T.One - z);
-        T dar = dan * hPre[2 * hs + j] * r * (T.One - r);
+        T r = gates[j], z = gates[hs + j], n = gates[2 * hs + j], d = VectorMath.FlushSubnormal(dh[j]);
+        T dan = VectorMath.FlushSubnormal(d * (T.One - z) * (T.One - n * n));
+        T daz = VectorMath.FlushSubnormal(d * (hPrev[j] - n) * z * (T.One - z));
+        T dar = VectorMath.FlushSubnormal(dan * hPre[2 * hs + j] * r * (T.One - r));
         daX[j] = dar; daX[hs + j] = daz; daX[2 * hs + j] = dan;
-        daH[j] = dar; daH[hs + j] = daz; daH[2 * hs + j] = dan * r;
-        dhPrev[j] = d * z;
+        daH[j] = dar; daH[hs + j] = daz; daH[2 * hs + j] = VectorMath.FlushSubnormal(dan * r);
+        dhPrev[j] = VectorMath.FlushSubnormal(d * z);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -328,14 +332,15 @@ internal static class GruKernels
         nuint or = (nuint)j, oz = (nuint)(hs + j), on = (nuint)(2 * hs + j);
         var one = TS.Splat(T.One);
         TV r = TS.Load(ref rg, or), z = TS.Load(ref rg, oz), n = TS.Load(ref rg, on);
-        var d = TS.Load(ref MemoryMarshal.GetReference(dh), or);
+        var d = VectorMath.FlushSubnormal<T, TS, TV>(TS.Load(ref MemoryMarshal.GetReference(dh), or));
         var hp = TS.Load(ref MemoryMarshal.GetReference(hPrev), or);
-        var dan = TS.Multiply(TS.Multiply(d, TS.Subtract(one, z)), TS.Subtract(one, TS.Multiply(n, n)));
-        var daz = TS.Multiply(TS.Multiply(TS.Multiply(d, TS.Subtract(hp, n)), z), TS.Subtract(one, z));
-        var dar = TS.Multiply(TS.Multiply(TS.Multiply(dan, TS.Load(ref MemoryMarshal.GetReference(hPre), on)), r), TS.Subtract(one, r));
+        var dan = VectorMath.FlushSubnormal<T, TS, TV>(TS.Multiply(TS.Multiply(d, TS.Subtract(one, z)), TS.Subtract(one, TS.Multiply(n, n))));
+        var daz = VectorMath.FlushSubnormal<T, TS, TV>(TS.Multiply(TS.Multiply(TS.Multiply(d, TS.Subtract(hp, n)), z), TS.Subtract(one, z)));
+        var dar = VectorMath.FlushSubnormal<T, TS, TV>(
+            TS.Multiply(TS.Multiply(TS.Multiply(dan, TS.Load(ref MemoryMarshal.GetReference(hPre), on)), r), TS.Subtract(one, r)));
         TS.Store(dar, ref rx, or); TS.Store(daz, ref rx, oz); TS.Store(dan, ref rx, on);
-        TS.Store(dar, ref rhd, or); TS.Store(daz, ref rhd, oz); TS.Store(TS.Multiply(dan, r), ref rhd, on);
-        TS.Store(TS.Multiply(d, z), ref MemoryMarshal.GetReference(dhPrev), or);
+        TS.Store(dar, ref rhd, or); TS.Store(daz, ref rhd, oz); TS.Store(VectorMath.FlushSubnormal<T, TS, TV>(TS.Multiply(dan, r)), ref rhd, on);
+        TS.Store(VectorMath.FlushSubnormal<T, TS, TV>(TS.Multiply(d, z)), ref MemoryMarshal.GetReference(dhPrev), or);
     }
 }
 
@@ -350,11 +355,13 @@ internal static class RnnKernels
         => Elementwise.Apply<T, TanhDerivativeOperator<T>>(h, dh, da);
 }
 
-/// <summary>(h, dh) ↦ dh·(1 - h²): the tanh derivative expressed through the tanh output.</summary>
+/// <summary>(h, dh) ↦ dh·(1 - h²): the tanh derivative expressed through the tanh output (subnormals flushed, as in
+/// every backward carry: see <see cref="VectorMath.FlushSubnormal{T}(T)"/>).</summary>
 internal readonly struct TanhDerivativeOperator<T> : IBinaryOperator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public static T Invoke(T h, T dh) => dh * (T.One - h * h);
+    public static T Invoke(T h, T dh) => VectorMath.FlushSubnormal(VectorMath.FlushSubnormal(dh) * (T.One - h * h));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Invoke<TS, TV>(TV h, TV dh) where TS : ISimd<T, TV> where TV : struct
-        => TS.Multiply(dh, TS.Subtract(TS.Splat(T.One), TS.Multiply(h, h)));
+        => VectorMath.FlushSubnormal<T, TS, TV>(
+            TS.Multiply(VectorMath.FlushSubnormal<T, TS, TV>(dh), TS.Subtract(TS.Splat(T.One), TS.Multiply(h, h))));
 }
