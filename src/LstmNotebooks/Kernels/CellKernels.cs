@@ -224,6 +224,39 @@ internal ref struct LstmStepEpilogue<T>(Span<T> pre, ReadOnlySpan<T> cPrev, Read
     }
 }
 
+/// <summary>
+/// One LSTM step — the recurrent product with the fused cell update of <see cref="LstmStepEpilogue{T}"/> — shared out
+/// over a <see cref="KernelTeam"/> by micro-panels, i.e. by blocks of 16 hidden units: each thread computes all four
+/// gates, c and h of its own units, so any thread count gives the same bits. Set, then <c>team.Run(job)</c>; reusable.
+/// Operands as <see cref="LstmStepEpilogue{T}"/>; hPrev (B×H) is the A of the product, whh packed in
+/// <see cref="PackOrder.LstmGates"/> order.
+/// </summary>
+internal sealed class LstmStepJob<T> : IKernelJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private ReadOnlyMemory<T> _hPrev, _cPrev, _peep;
+    private Memory<T> _pre, _gates, _c, _h;
+    private ReadOnlyMemory<int> _lengths;
+    private PackedB<T> _whh;
+    private LstmCellFlags _flags;
+    private int _t;
+
+    public LstmStepJob<T> Set(ReadOnlyMemory<T> hPrev, in PackedB<T> whh, Memory<T> pre, ReadOnlyMemory<T> cPrev, ReadOnlyMemory<T> peep,
+        LstmCellFlags flags, Memory<T> gates, Memory<T> c, Memory<T> h, ReadOnlyMemory<int> lengths, int t)
+    {
+        if (whh.Order != PackOrder.LstmGates) throw new ArgumentException("The recurrent weights must be packed in LSTM gate order.", nameof(whh));
+        _hPrev = hPrev; _whh = whh; _pre = pre; _cPrev = cPrev; _peep = peep; _flags = flags;
+        _gates = gates; _c = c; _h = h; _lengths = lengths; _t = t;
+        return this;
+    }
+
+    public void Execute(int part, int parts)
+    {
+        var (q0, q1) = KernelTeam.Share(_whh.MicroPanels, part, parts);
+        var cell = new LstmStepEpilogue<T>(_pre.Span, _cPrev.Span, _peep.Span, _flags, _gates.Span, _c.Span, _h.Span, _lengths.Span, _t);
+        Gemm.MultiplyAddPanels(_hPrev.Span, _whh, _pre.Span, _lengths.Length, q0, q1, ref cell);
+    }
+}
+
 internal static class GruKernels
 {
     /// <summary>

@@ -176,6 +176,31 @@ internal static class Gemm
         General(a, k, 1, w, 1, k, c, n, m, k, n, width);
     }
 
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of a product as stored (<see cref="ProductJob{T}"/>):
+    /// a block of rows of C when M ≥ N, else a block of columns, in whole tiles.</summary>
+    internal static void MultiplyAddShare<T>(GemmOperands form, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n,
+        int part, int parts) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckShapes(a.Length, b.Length, c.Length, m, k, n);
+        var (ars, acs, brs, bcs) = form switch
+        {
+            GemmOperands.ATransposedB => (1, m, n, 1),
+            GemmOperands.AWTransposed => (k, 1, 1, k),
+            _ => (k, 1, n, 1),
+        };
+        var width = Simd.Widest;
+        if (m >= n)
+        {
+            var (m0, m1) = KernelTeam.Share(m, part, parts, TileRows);
+            if (m0 < m1) General(a.Slice(m0 * ars), ars, acs, b, brs, bcs, c.Slice(m0 * n), n, m1 - m0, k, n, width);
+        }
+        else
+        {
+            var (n0, n1) = KernelTeam.Share(n, part, parts, PanelVectors * Simd.Lanes<T>(width));
+            if (n0 < n1) General(a, ars, acs, b.Slice(n0 * bcs), brs, bcs, c.Slice(n0), n, m, k, n1 - n0, width);
+        }
+    }
+
     /// <summary>Any strides: packs B panel by panel (and swaps A and B when N is narrower than one vector), then runs the
     /// packed tile loops.</summary>
     private static void General<T>(ReadOnlySpan<T> a, int ars, int acs, ReadOnlySpan<T> b, int brs, int bcs, Span<T> c, int ldc,

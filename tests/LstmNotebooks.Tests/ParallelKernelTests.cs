@@ -1,0 +1,125 @@
+using System.Numerics;
+using LstmNotebooks.Kernels;
+
+namespace LstmNotebooks.Tests;
+
+/// <summary>The parallel products and the parallel LSTM step give the bits of one thread at 2 and 3 threads.</summary>
+public class ParallelKernelTests
+{
+    private static T[] Random<T>(int n, long seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Rng(seed);
+        return Enumerable.Range(0, n).Select(_ => T.CreateTruncating(rng.Uniform(-1, 1))).ToArray();
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ProductsSharedOutGiveTheSameBits(int threads)
+    {
+        using var team = new KernelTeam(threads);
+        var job = new ProductJob<float>();
+        // Tall (split by rows), wide (split by columns), and narrow shapes; each form of operands.
+        foreach (var (m, k, n) in new[] { (700, 50, 96), (40, 300, 200), (8, 1000, 512), (1000, 64, 1), (5, 7, 3) })
+            foreach (var form in Enum.GetValues<GemmOperands>())
+            {
+                var a = Random<float>(m * k, m + k);
+                var b = Random<float>(k * n, k + n);
+                var c0 = Random<float>(m * n, 3);
+                float[] expected = (float[])c0.Clone(), actual = (float[])c0.Clone();
+                switch (form)
+                {
+                    case GemmOperands.AB: Gemm.MultiplyAdd<float>(a, b, expected, m, k, n); break;
+                    case GemmOperands.ATransposedB: Gemm.MultiplyAddTransposedA<float>(a, b, expected, m, k, n); break;
+                    default: Gemm.MultiplyAddTransposedB<float>(a, b, expected, m, k, n); break;
+                }
+                team.Run(job.Set(form, a, b, actual, m, k, n));
+                Assert.True(expected.AsSpan().SequenceEqual(actual), $"{form} {m}×{k}·{k}×{n} on {threads} threads differs from one thread");
+            }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void PackedProductAndLstmStepSharedOutGiveTheSameBits(int threads)
+    {
+        using var team = new KernelTeam(threads);
+        foreach (var (b, h) in new[] { (1, 64), (7, 37), (32, 128) })
+        {
+            int gh = 4 * h;
+            var whhRaw = Random<float>(gh * h, h);
+            using var whh = Gemm.PackPooled<float>(whhRaw, transposed: true, h, gh, PackOrder.LstmGates);
+            var hPrev = Random<float>(b * h, 1);
+            var pre0 = Random<float>(b * gh, 2);
+            var cPrev = Random<float>(b * h, 3);
+            var peep = Random<float>(3 * h, 4);
+            var lengths = Enumerable.Range(0, b).Select(i => i % 3 == 1 ? 0 : 5).ToArray(); // some rows already ended
+            var flags = new LstmCellFlags(true, true);
+
+            float[] pre1 = (float[])pre0.Clone(), g1 = new float[b * gh], c1 = new float[b * h], h1 = new float[b * h];
+            var cell = new LstmStepEpilogue<float>(pre1, cPrev, peep, flags, g1, c1, h1, lengths, 2);
+            Gemm.MultiplyAdd<float, LstmStepEpilogue<float>>(hPrev, whh.Packed, pre1, b, ref cell);
+
+            float[] pre2 = (float[])pre0.Clone(), g2 = new float[b * gh], c2 = new float[b * h], h2 = new float[b * h];
+            team.Run(new LstmStepJob<float>().Set(hPrev, whh.Packed, pre2, cPrev, peep, flags, g2, c2, h2, lengths, 2));
+            Assert.Equal(pre1, pre2); Assert.Equal(g1, g2); Assert.Equal(c1, c2); Assert.Equal(h1, h2);
+
+            // And the unfused reference: the plain product, then the cell row by row.
+            float[] pre3 = (float[])pre0.Clone(), g3 = new float[b * gh], c3 = new float[b * h], h3 = new float[b * h];
+            Gemm.MultiplyAddTransposedBScalar<float>(hPrev, whhRaw, pre3, b, h, gh);
+            for (int r = 0; r < b; r++)
+                if (2 < lengths[r])
+                    LstmKernels.Forward<float>(pre3.AsSpan(r * gh, gh), cPrev.AsSpan(r * h, h), peep, flags, g3.AsSpan(r * gh, gh),
+                        c3.AsSpan(r * h, h), h3.AsSpan(r * h, h));
+            Assert.Equal(pre3, pre1); Assert.Equal(g3, g1); Assert.Equal(c3, c1); Assert.Equal(h3, h1);
+
+            var plain = Gemm.PackPooled<float>(whhRaw, transposed: true, h, gh, PackOrder.Columns);
+            float[] p1 = (float[])pre0.Clone(), p2 = (float[])pre0.Clone();
+            Gemm.MultiplyAdd<float>(hPrev, plain.Packed, p1, b);
+            team.Run(new PackedProductJob<float>().Set(hPrev, plain.Packed, p2, b));
+            Assert.Equal(p1, p2);
+            plain.Dispose();
+        }
+    }
+
+    [Fact]
+    public void ATeamRethrowsAPartsExceptionAndKeepsWorking()
+    {
+        using var team = new KernelTeam(2);
+        var e = Assert.Throws<InvalidOperationException>(() => team.Run(new Throwing(part: 1)));
+        Assert.Equal("part 1", e.Message);
+        Assert.Throws<InvalidOperationException>(() => team.Run(new Throwing(part: 0)));
+        var count = new Counting();
+        team.Run(count);
+        Assert.Equal(2, count.Parts);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KernelTeam(0));
+    }
+
+    private sealed class Throwing(int part) : IKernelJob
+    {
+        public void Execute(int p, int parts) { if (p == part) throw new InvalidOperationException($"part {p}"); }
+    }
+
+    private sealed class Counting : IKernelJob
+    {
+        public int Parts;
+        public void Execute(int part, int parts) => Interlocked.Increment(ref Parts);
+    }
+
+    [Fact]
+    public void SharesCoverEverythingOnceInGrains()
+    {
+        foreach (var (count, parts, grain) in new[] { (10, 3, 1), (100, 2, 64), (5, 4, 6), (0, 2, 1), (129, 2, 64) })
+        {
+            int next = 0;
+            for (int p = 0; p < parts; p++)
+            {
+                var (from, to) = KernelTeam.Share(count, p, parts, grain);
+                Assert.Equal(next, from);
+                Assert.True(to >= from && (to == count || to % grain == 0), $"share {p} of {parts}: [{from}, {to}) of {count} in grains of {grain}");
+                next = to;
+            }
+            Assert.Equal(count, next);
+        }
+    }
+}
