@@ -117,27 +117,29 @@ public class GemmTests
                     Gemm.MultiplyAddTransposedBScalar<T>(a, w, cs, m, k, n);
                     foreach (var order in new[] { PackOrder.Columns, PackOrder.LstmGates })
                     {
-                        var buffer = new T[Gemm.PackedLength<T>(k, n, order, width)];
-                        var packed = Gemm.Pack<T>(w, transposed: true, k, n, order, buffer, width);
+                        var layout = new PackedLayout<T>(k, n, order, width);
+                        var packed = new T[layout.Length + 3]; // a slice of a longer buffer is fine
+                        Gemm.Pack<T>(w, transposed: true, layout, packed);
                         T[] cv = (T[])c0.Clone();
-                        Gemm.MultiplyAdd<T>(a, packed, cv, m);
+                        Gemm.MultiplyAdd<T>(a, packed, layout, cv, m);
                         BitEqual($"packed {order} {m}×{k}·{k}×{n} at {width}", cs, cv);
 
                         // Split over micro-panels as two threads would: same bits.
-                        int panels = packed.MicroPanels, half = panels / 2;
+                        int panels = layout.MicroPanels, half = panels / 2;
                         T[] cp = (T[])c0.Clone();
                         var none = new NoEpilogue();
-                        Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, cp, m, half, panels, ref none);
-                        Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, cp, m, 0, half, ref none);
+                        Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, layout, cp, m, half, panels, ref none);
+                        Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, layout, cp, m, 0, half, ref none);
                         BitEqual($"packed {order} split {m}×{k}·{k}×{n} at {width}", cs, cp);
                     }
                     // B stored K×N (the backward's W_hh as is), packed.
                     var b = new T[k * n];
                     Gemm.Transpose<T>(w, b, n, k);
-                    var bb = new T[Gemm.PackedLength<T>(k, n, PackOrder.Columns, width)];
-                    var pb = Gemm.Pack<T>(b, transposed: false, k, n, PackOrder.Columns, bb, width);
+                    var lb = new PackedLayout<T>(k, n, PackOrder.Columns, width);
+                    var pb = new T[lb.Length];
+                    Gemm.Pack<T>(b, transposed: false, lb, pb);
                     T[] cb = (T[])c0.Clone();
-                    Gemm.MultiplyAdd<T>(a, pb, cb, m);
+                    Gemm.MultiplyAdd<T>(a, pb, lb, cb, m);
                     BitEqual($"packed K×N {m}×{k}·{k}×{n} at {width}", cs, cb);
                 }
     }
@@ -156,12 +158,13 @@ public class GemmTests
                 var w = Random<float>(n * k, 2);
                 var expected = new float[m * n];
                 Gemm.MultiplyAddTransposedBScalar<float>(a, w, expected, m, k, n);
-                var buffer = new float[Gemm.PackedLength<float>(k, n, PackOrder.LstmGates, width)];
-                var packed = Gemm.Pack<float>(w, transposed: true, k, n, PackOrder.LstmGates, buffer, width);
+                var layout = new PackedLayout<float>(k, n, PackOrder.LstmGates, width);
+                var packed = new float[layout.Length];
+                Gemm.Pack<float>(w, transposed: true, layout, packed);
                 var c = new float[m * n];
                 var seen = new int[m * h];
                 var epilogue = new RecordingEpilogue(c, expected, seen, h);
-                Gemm.MultiplyAdd(a, packed, c, m, ref epilogue);
+                Gemm.MultiplyAdd(a, packed, layout, c, m, ref epilogue);
                 Assert.True(seen.All(s => s == 1), $"{m}×{k}, H {h} at {width}: units seen {string.Join(",", seen.Distinct())} times");
                 Assert.Equal(0, epilogue.Early);
             }

@@ -58,10 +58,10 @@ public class ParallelKernelTests
 
             float[] pre1 = (float[])pre0.Clone(), g1 = new float[b * gh], c1 = new float[b * h], h1 = new float[b * h];
             var cell = new LstmStepEpilogue<float>(pre1, cPrev, peep, flags, g1, c1, h1, lengths, 2);
-            Gemm.MultiplyAdd<float, LstmStepEpilogue<float>>(hPrev, whh.Packed, pre1, b, ref cell);
+            Gemm.MultiplyAdd<float, LstmStepEpilogue<float>>(hPrev, whh.Span, whh.Layout, pre1, b, ref cell);
 
             float[] pre2 = (float[])pre0.Clone(), g2 = new float[b * gh], c2 = new float[b * h], h2 = new float[b * h];
-            team.Run(new LstmStepJob<float>().Set(hPrev, whh.Packed, pre2, cPrev, peep, flags, g2, c2, h2, lengths, 2));
+            team.Run(new LstmStepJob<float>().Set(hPrev, whh.Memory, whh.Layout, pre2, cPrev, peep, flags, g2, c2, h2, lengths, 2));
             Assert.Equal(pre1, pre2); Assert.Equal(g1, g2); Assert.Equal(c1, c2); Assert.Equal(h1, h2);
 
             // And the unfused reference: the plain product, then the cell row by row.
@@ -73,12 +73,11 @@ public class ParallelKernelTests
                         c3.AsSpan(r * h, h), h3.AsSpan(r * h, h));
             Assert.Equal(pre3, pre1); Assert.Equal(g3, g1); Assert.Equal(c3, c1); Assert.Equal(h3, h1);
 
-            var plain = Gemm.PackPooled<float>(whhRaw, transposed: true, h, gh, PackOrder.Columns);
+            using var plain = Gemm.PackPooled<float>(whhRaw, transposed: true, h, gh, PackOrder.Columns);
             float[] p1 = (float[])pre0.Clone(), p2 = (float[])pre0.Clone();
-            Gemm.MultiplyAdd<float>(hPrev, plain.Packed, p1, b);
-            team.Run(new PackedProductJob<float>().Set(hPrev, plain.Packed, p2, b));
+            Gemm.MultiplyAdd<float>(hPrev, plain.Span, plain.Layout, p1, b);
+            team.Run(new PackedProductJob<float>().Set(hPrev, plain.Memory, plain.Layout, p2, b));
             Assert.Equal(p1, p2);
-            plain.Dispose();
         }
     }
 

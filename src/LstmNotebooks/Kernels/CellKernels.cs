@@ -233,27 +233,27 @@ internal ref struct LstmStepEpilogue<T>(Span<T> pre, ReadOnlySpan<T> cPrev, Read
 /// </summary>
 internal sealed class LstmStepJob<T> : IKernelJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private ReadOnlyMemory<T> _hPrev, _cPrev, _peep;
+    private ReadOnlyMemory<T> _hPrev, _whh, _cPrev, _peep;
     private Memory<T> _pre, _gates, _c, _h;
     private ReadOnlyMemory<int> _lengths;
-    private PackedB<T> _whh;
+    private PackedLayout<T> _layout;
     private LstmCellFlags _flags;
     private int _t;
 
-    public LstmStepJob<T> Set(ReadOnlyMemory<T> hPrev, in PackedB<T> whh, Memory<T> pre, ReadOnlyMemory<T> cPrev, ReadOnlyMemory<T> peep,
-        LstmCellFlags flags, Memory<T> gates, Memory<T> c, Memory<T> h, ReadOnlyMemory<int> lengths, int t)
+    public LstmStepJob<T> Set(ReadOnlyMemory<T> hPrev, ReadOnlyMemory<T> whh, in PackedLayout<T> layout, Memory<T> pre, ReadOnlyMemory<T> cPrev,
+        ReadOnlyMemory<T> peep, LstmCellFlags flags, Memory<T> gates, Memory<T> c, Memory<T> h, ReadOnlyMemory<int> lengths, int t)
     {
-        if (whh.Order != PackOrder.LstmGates) throw new ArgumentException("The recurrent weights must be packed in LSTM gate order.", nameof(whh));
-        _hPrev = hPrev; _whh = whh; _pre = pre; _cPrev = cPrev; _peep = peep; _flags = flags;
+        if (layout.Order != PackOrder.LstmGates) throw new ArgumentException("The recurrent weights must be packed in LSTM gate order.", nameof(layout));
+        _hPrev = hPrev; _whh = whh; _layout = layout; _pre = pre; _cPrev = cPrev; _peep = peep; _flags = flags;
         _gates = gates; _c = c; _h = h; _lengths = lengths; _t = t;
         return this;
     }
 
     public void Execute(int part, int parts)
     {
-        var (q0, q1) = KernelTeam.Share(_whh.MicroPanels, part, parts);
+        var (q0, q1) = KernelTeam.Share(_layout.MicroPanels, part, parts);
         var cell = new LstmStepEpilogue<T>(_pre.Span, _cPrev.Span, _peep.Span, _flags, _gates.Span, _c.Span, _h.Span, _lengths.Span, _t);
-        Gemm.MultiplyAddPanels(_hPrev.Span, _whh, _pre.Span, _lengths.Length, q0, q1, ref cell);
+        Gemm.MultiplyAddPanels(_hPrev.Span, _whh.Span, _layout, _pre.Span, _lengths.Length, q0, q1, ref cell);
     }
 }
 

@@ -19,41 +19,47 @@ internal enum PackOrder
 }
 
 /// <summary>
-/// B (K×N) packed for the kernels: K in panels of <see cref="KPanel"/> rows; in each panel the micro-panels one after
-/// the other, each k-major (4 vectors per k). Columns past N (or units past H) are zero. Packed once per weight
-/// version and reused by every step of a sequence (the recurrent weights), or per panel inside a product.
+/// The shape of a B (K×N) packed for the kernels: K in panels of <see cref="Gemm.KPanel"/> rows; in each panel the
+/// micro-panels one after the other, each k-major (4 vectors per k). Columns past N (or units past H) are zero. B is
+/// packed once per weight version into any buffer of <see cref="Length"/> elements (a slice of a larger one is fine)
+/// and read by every step of a sequence (the recurrent weights), or per panel inside a product.
 /// </summary>
-internal readonly struct PackedB<T> where T : unmanaged
+internal readonly record struct PackedLayout<T>(int K, int N, PackOrder Order, VectorWidth Width) where T : unmanaged
 {
-    internal PackedB(T[] data, int k, int n, PackOrder order, VectorWidth width)
+    /// <summary>The layout for the machine's widest vectors (what the products run at).</summary>
+    public static PackedLayout<T> Create(int k, int n, PackOrder order)
     {
-        Data = data; K = k; N = n; Order = order; Width = width;
+        if (k < 0 || n < 0) throw new ArgumentOutOfRangeException(nameof(k), $"Packed B needs K, N ≥ 0, got {k}×{n}.");
+        if (order == PackOrder.LstmGates && n % 4 != 0) throw new ArgumentException($"LSTM gate order needs N = 4·H, got N = {n}.", nameof(n));
+        return new(k, n, order, Simd.Widest == VectorWidth.Scalar ? VectorWidth.Vector : Simd.Widest);
     }
 
-    public T[] Data { get; }
-    public int K { get; }
-    public int N { get; }
-    public PackOrder Order { get; }
-    /// <summary>The vectors the packing was laid out for: products must run at this width.</summary>
-    public VectorWidth Width { get; }
+    /// <summary>Lanes per vector of the packing (products run at this width).</summary>
     public int Lanes => Simd.Lanes<T>(Width);
-    public int KPanel => Gemm.KPanel;
-    /// <summary>LSTM hidden size (N/4) in <see cref="PackOrder.LstmGates"/> order.</summary>
-    public int Units => Order == PackOrder.LstmGates ? N / 4 : N;
     public int MicroPanels => Gemm.MicroPanels(N, Order, Lanes);
+    /// <summary>Elements a buffer for this packing needs.</summary>
+    public int Length => K * MicroPanels * 4 * Lanes;
 }
 
-/// <summary>A <see cref="PackedB{T}"/> in a buffer rented from the shared array pool (no allocation once warm), returned
-/// on <see cref="Dispose"/>: weights packed once per call and read by every step.</summary>
-internal readonly struct PooledPackedB<T> : IDisposable where T : unmanaged
+/// <summary>A packed B in a buffer rented from the shared array pool (no allocation once warm), returned on
+/// <see cref="Dispose"/>: weights packed once per call and read by every step.</summary>
+internal readonly struct PooledPack<T> : IDisposable where T : unmanaged
 {
-    internal PooledPackedB(PackedB<T> packed) => Packed = packed;
+    private readonly T[] _buffer;
 
-    public PackedB<T> Packed { get; }
+    internal PooledPack(T[] buffer, PackedLayout<T> layout)
+    {
+        _buffer = buffer;
+        Layout = layout;
+    }
+
+    public PackedLayout<T> Layout { get; }
+    public ReadOnlySpan<T> Span => _buffer.AsSpan(0, Layout.Length);
+    public ReadOnlyMemory<T> Memory => _buffer.AsMemory(0, Layout.Length);
 
     public void Dispose()
     {
-        if (Packed.Data is { Length: > 0 } data) ArrayPool<T>.Shared.Return(data);
+        if (_buffer is { Length: > 0 }) ArrayPool<T>.Shared.Return(_buffer);
     }
 }
 
@@ -77,9 +83,9 @@ internal struct NoEpilogue : ITileEpilogue
 /// and results never depend on the vector width, on blocking, on packing or on the thread count. K panels only pause
 /// an accumulation in C between panels; a padded lane computes garbage that is never stored.
 /// <para>Structure (GotoBLAS/BLIS): B is packed into k-major micro-panels of 4 vectors (weights once per call, see
-/// <see cref="PackedB{T}"/>), A into k-major panels of 6 rows, and a 6-row × 4-vector register tile (24 of the 32
-/// AVX-512 registers) runs over a K panel of <see cref="KPanel"/> steps: its B micro-panel (32 KB for float) stays in
-/// L1 while all row tiles pass over it. M = 1 (batch 1) takes 16 vectors per pass instead, for 16 independent
+/// <see cref="PackedLayout{T}"/>); A is read in place (row-major, or stored transposed), and a 6-row × 4-vector register
+/// tile (24 of the 32 AVX-512 registers) runs over a K panel of <see cref="KPanel"/> steps: its B micro-panel (32 KB for
+/// float) stays in L1 while all row tiles pass over it. M = 1 (batch 1) takes 16 vectors per pass instead, for 16 independent
 /// accumulation chains. Narrow outputs (N below one vector, such as ∂L/∂x with one input feature) swap the roles of
 /// A and B, so the lanes run along M.</para>
 /// </summary>
@@ -231,7 +237,7 @@ internal static class Gemm
             {
                 int kcp = Math.Min(KPanel, k - p0);
                 PackBPanel(b, brs, bcs, n, PackOrder.Columns, v, p0, kcp, bBuf, width);
-                var panel = new PanelB<T>(bBuf, 0, kcp, n, PackOrder.Columns, v);
+                var panel = new PanelB<T>(bBuf, kcp, n, PackOrder.Columns, v);
                 Packed(a, ars, acs, panel, p0, c, crs, ccs, m, 0, panels, lastPanel: p0 + kcp == k, width, ref none);
             }
         }
@@ -244,76 +250,71 @@ internal static class Gemm
     // ---------------------------------------------------------------------------------------------------------------
     // Products with a packed B.
 
-    /// <summary>Elements a packed B of K×N needs (<see cref="Pack{T}"/>).</summary>
-    public static int PackedLength<T>(int k, int n, PackOrder order, VectorWidth width) where T : unmanaged
-    {
-        int v = Simd.Lanes<T>(width);
-        return k * MicroPanels(n, order, v) * PanelVectors * v;
-    }
-
     /// <summary>
-    /// Packs B (K×N) into <paramref name="buffer"/> (at least <see cref="PackedLength{T}"/> elements): from W stored N×K
-    /// (a weight used as Wᵀ, <paramref name="transposed"/> true) or from B stored K×N.
+    /// Packs B (K×N) as <paramref name="layout"/> says into <paramref name="destination"/> (at least
+    /// <see cref="PackedLayout{T}.Length"/> elements): from W stored N×K (a weight used as Wᵀ,
+    /// <paramref name="transposed"/> true) or from B stored K×N.
     /// </summary>
-    public static PackedB<T> Pack<T>(ReadOnlySpan<T> source, bool transposed, int k, int n, PackOrder order, T[] buffer, VectorWidth width)
+    public static void Pack<T>(ReadOnlySpan<T> source, bool transposed, in PackedLayout<T> layout, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (source.Length < k * n) throw new ArgumentException($"Pack: the source has {source.Length} elements for {k}×{n}.", nameof(source));
-        if (order == PackOrder.LstmGates && n % 4 != 0) throw new ArgumentException($"Pack: LSTM gate order needs N = 4·H, got N = {n}.", nameof(n));
-        if (width == VectorWidth.Scalar) width = VectorWidth.Vector; // a layout still; scalar products read it through the same mapping
-        int need = PackedLength<T>(k, n, order, width);
-        if (buffer.Length < need) throw new ArgumentException($"Pack: the buffer has {buffer.Length} elements, {need} needed.", nameof(buffer));
-        int v = Simd.Lanes<T>(width), rs = transposed ? 1 : n, cs = transposed ? k : 1;
-        int panelSize = MicroPanels(n, order, v) * PanelVectors * v;
+        int k = layout.K, n = layout.N, v = layout.Lanes;
+        if (source.Length < (long)k * n) throw new ArgumentException($"Pack: the source has {source.Length} elements for {k}×{n}.", nameof(source));
+        if (destination.Length < layout.Length) throw new ArgumentException($"Pack: the destination has {destination.Length} elements, {layout.Length} needed.", nameof(destination));
+        if (layout.Width == VectorWidth.Scalar) throw new ArgumentException("Pack: a packing is for vectors (Vector or Vector512).", nameof(layout));
+        int rs = transposed ? 1 : n, cs = transposed ? k : 1;
+        int panelSize = layout.MicroPanels * PanelVectors * v;
         for (int p0 = 0; p0 < k; p0 += KPanel)
-            PackBPanel(source, rs, cs, n, order, v, p0, Math.Min(KPanel, k - p0), buffer.AsSpan(p0 * panelSize), width);
-        return new PackedB<T>(buffer, k, n, order, width);
+            PackBPanel(source, rs, cs, n, layout.Order, v, p0, Math.Min(KPanel, k - p0), destination.Slice(p0 * panelSize), layout.Width);
     }
 
-    /// <summary><see cref="Pack{T}"/> at the machine's widest vectors into a pooled buffer: dispose it after the last use.</summary>
-    public static PooledPackedB<T> PackPooled<T>(ReadOnlySpan<T> source, bool transposed, int k, int n, PackOrder order)
+    /// <summary><see cref="Pack{T}"/> for the machine's widest vectors into a pooled buffer: dispose it after the last use.</summary>
+    public static PooledPack<T> PackPooled<T>(ReadOnlySpan<T> source, bool transposed, int k, int n, PackOrder order)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var width = Simd.Widest == VectorWidth.Scalar ? VectorWidth.Vector : Simd.Widest;
-        var buffer = ArrayPool<T>.Shared.Rent(Math.Max(1, PackedLength<T>(k, n, order, width)));
-        return new PooledPackedB<T>(Pack(source, transposed, k, n, order, buffer, width));
+        var layout = PackedLayout<T>.Create(k, n, order);
+        var buffer = ArrayPool<T>.Shared.Rent(Math.Max(1, layout.Length));
+        Pack(source, transposed, layout, buffer);
+        return new PooledPack<T>(buffer, layout);
     }
 
-    /// <summary>C[M×N] += A[M×K] · B (packed), A and C row-major.</summary>
-    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, in PackedB<T> b, Span<T> c, int m)
+    /// <summary>C[M×N] += A[M×K] · B (packed as <paramref name="layout"/>), A and C row-major.</summary>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var none = new NoEpilogue();
-        MultiplyAdd(a, b, c, m, ref none);
+        MultiplyAddPanels(a, packed, layout, c, m, 0, layout.MicroPanels, ref none);
     }
 
     /// <summary>C[M×N] += A[M×K] · B (packed); <paramref name="epilogue"/> runs on each finished tile (the fused cell
     /// update in <see cref="PackOrder.LstmGates"/> order).</summary>
-    public static void MultiplyAdd<T, TE>(ReadOnlySpan<T> a, in PackedB<T> b, Span<T> c, int m, ref TE epilogue)
+    public static void MultiplyAdd<T, TE>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m, ref TE epilogue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
-        => MultiplyAddPanels(a, b, c, m, 0, b.MicroPanels, ref epilogue);
+        => MultiplyAddPanels(a, packed, layout, c, m, 0, layout.MicroPanels, ref epilogue);
 
     /// <summary>The micro-panels [q0, q1) of the product only: the columns (units) another thread does not compute.
     /// Each output element is still accumulated by one thread in k order, so any split gives the same bits.</summary>
-    internal static void MultiplyAddPanels<T, TE>(ReadOnlySpan<T> a, in PackedB<T> b, Span<T> c, int m, int q0, int q1, ref TE epilogue)
+    internal static void MultiplyAddPanels<T, TE>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m,
+        int q0, int q1, ref TE epilogue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
     {
-        int k = b.K, n = b.N;
+        int k = layout.K, n = layout.N;
         CheckShapes(a.Length, k * n, c.Length, m, k, n);
-        if (b.Data.Length < PackedLength<T>(k, n, b.Order, b.Width)) throw new ArgumentException("The packed B is shorter than its shape.", nameof(b));
+        if (packed.Length < layout.Length) throw new ArgumentException($"The packed B has {packed.Length} elements, its layout {layout.Length}.", nameof(packed));
+        if (q0 < 0 || q1 > layout.MicroPanels) throw new ArgumentOutOfRangeException(nameof(q1), $"Micro-panels {q0}..{q1} of {layout.MicroPanels}.");
         if (m == 0 || q0 >= q1) return;
-        int v = b.Lanes, panelSize = b.MicroPanels * PanelVectors * v;
+        int v = layout.Lanes, panelSize = layout.MicroPanels * PanelVectors * v;
         if (k == 0)
         {
             for (int q = q0; q < q1; q++)
-                for (int r = 0; r < m; r += TileRows) TileEpilogue(r, Math.Min(TileRows, m - r), q, b.Order, v, n, ref epilogue);
+                for (int r = 0; r < m; r += TileRows) TileEpilogue(r, Math.Min(TileRows, m - r), q, layout.Order, v, n, ref epilogue);
             return;
         }
         for (int p0 = 0; p0 < k; p0 += KPanel)
         {
             int kcp = Math.Min(KPanel, k - p0);
-            var panel = new PanelB<T>(b.Data, p0 * panelSize, kcp, n, b.Order, v);
-            Packed(a, k, 1, panel, p0, c, n, 1, m, q0, q1, lastPanel: p0 + kcp == k, b.Width, ref epilogue);
+            var panel = new PanelB<T>(packed.Slice(p0 * panelSize, kcp * panelSize), kcp, n, layout.Order, v);
+            Packed(a, k, 1, panel, p0, c, n, 1, m, q0, q1, lastPanel: p0 + kcp == k, layout.Width, ref epilogue);
         }
     }
 
@@ -321,10 +322,10 @@ internal static class Gemm
     // The tile loops.
 
     /// <summary>One K panel of B as packed: kcp rows starting at Offset of Data, for columns in the given order.</summary>
-    private readonly struct PanelB<T>(T[] data, int offset, int kcp, int n, PackOrder order, int lanes)
+    private readonly ref struct PanelB<T>(ReadOnlySpan<T> data, int kcp, int n, PackOrder order, int lanes)
     {
-        public readonly T[] Data = data;
-        public readonly int Offset = offset, Kcp = kcp, N = n, Lanes = lanes;
+        public readonly ReadOnlySpan<T> Data = data;
+        public readonly int Kcp = kcp, N = n, Lanes = lanes;
         public readonly PackOrder Order = order;
     }
 
@@ -403,6 +404,7 @@ internal static class Gemm
     {
         if ((m - 1) * (long)ars + (panel.Kcp + p0 - 1) * (long)acs >= a.Length || c.Length <= (m - 1) * (long)crs + (panel.N - 1) * (long)ccs)
             throw new ArgumentException("Gemm: A or C is shorter than its strides need.");
+        if (panel.Data.Length < (long)q1 * panel.Kcp * PanelVectors * panel.Lanes) throw new ArgumentException("Gemm: the packed B panel is too short.");
         if (width == VectorWidth.Vector512)
             Packed<T, Simd512<T>, Vector512<T>, TE>(a, ars, acs, panel, p0, c, crs, ccs, m, q0, q1, lastPanel, ref epilogue);
         else
@@ -417,7 +419,7 @@ internal static class Gemm
     {
         int v = TS.Count, nr = PanelVectors * v, kcp = panel.Kcp, n = panel.N;
         var order = panel.Order;
-        ref T bData = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(panel.Data), panel.Offset);
+        ref T bData = ref MemoryMarshal.GetReference(panel.Data);
         ref T cRef = ref MemoryMarshal.GetReference(c);
         ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nuint)(p0 * acs));
         nuint bPanel = (nuint)(kcp * nr), aRow = (nuint)ars, aStep = (nuint)acs;

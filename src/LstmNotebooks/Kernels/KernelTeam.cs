@@ -119,22 +119,22 @@ internal sealed class KernelTeam : IDisposable
 /// </summary>
 internal sealed class PackedProductJob<T> : IKernelJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private ReadOnlyMemory<T> _a;
+    private ReadOnlyMemory<T> _a, _packed;
     private Memory<T> _c;
-    private PackedB<T> _b;
+    private PackedLayout<T> _layout;
     private int _m;
 
-    public PackedProductJob<T> Set(ReadOnlyMemory<T> a, in PackedB<T> b, Memory<T> c, int m)
+    public PackedProductJob<T> Set(ReadOnlyMemory<T> a, ReadOnlyMemory<T> packed, in PackedLayout<T> layout, Memory<T> c, int m)
     {
-        _a = a; _b = b; _c = c; _m = m;
+        _a = a; _packed = packed; _layout = layout; _c = c; _m = m;
         return this;
     }
 
     public void Execute(int part, int parts)
     {
-        var (q0, q1) = KernelTeam.Share(_b.MicroPanels, part, parts);
+        var (q0, q1) = KernelTeam.Share(_layout.MicroPanels, part, parts);
         var none = new NoEpilogue();
-        Gemm.MultiplyAddPanels(_a.Span, _b, _c.Span, _m, q0, q1, ref none);
+        Gemm.MultiplyAddPanels(_a.Span, _packed.Span, _layout, _c.Span, _m, q0, q1, ref none);
     }
 }
 

@@ -107,17 +107,17 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         using var wih = Gemm.PackPooled(p.Slice(O.WeightIh, GH * O.InputSize), transposed: true, O.InputSize, GH, PackOrder.Columns);
         using var whh = Gemm.PackPooled(p.Slice(O.WeightHh, GH * H), transposed: true, H, GH, HasCell ? PackOrder.LstmGates : PackOrder.Columns);
         Gemm.SetRows(p.Slice(O.BiasIh, GH), k.Pre, rows, GH);
-        Gemm.MultiplyAdd<T>(k.X, wih.Packed, k.Pre, rows);
+        Gemm.MultiplyAdd<T>(k.X, wih.Span, wih.Layout, k.Pre, rows);
         for (int t = 0; t < k.Steps; t++)
         {
-            Step(p, k, t, whh.Packed);
+            Step(p, k, t, whh.Span, whh.Layout);
             CarryPadding(k, t);
             if (interventions is { Count: > 0 }) Intervene(p, k, t, interventions);
         }
     }
 
     /// <summary>The hidden-side GEMM and the fused cell update of step t for every row with t &lt; length.</summary>
-    protected abstract void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, in PackedB<T> whh);
+    protected abstract void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, ReadOnlySpan<T> whh, in PackedLayout<T> layout);
 
     /// <summary>Applies the interventions active at step t (scalar, after the fused update; traces only).</summary>
     protected abstract void Intervene(ReadOnlySpan<T> p, LayerCache<T> k, int t, IReadOnlyList<Intervention> interventions);
@@ -152,7 +152,7 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
             if (!dHs.IsEmpty) Elementwise.Add<T>(dh, dHs.Slice(t * k.B * H, k.B * H), dh);
             dhNew.AsSpan().Clear();
             StepBackward(p, grad, k, t, dh, dc, k.StepRows(dAX, t, GH), k.StepRows(dAH, t, GH), dhNew, dcTotal);
-            Gemm.MultiplyAdd<T>(k.StepRows(dAH, t, GH), wHh.Packed, dhNew, k.B);
+            Gemm.MultiplyAdd<T>(k.StepRows(dAH, t, GH), wHh.Span, wHh.Layout, dhNew, k.B);
             for (int b = 0; b < k.B; b++)
                 if (t >= k.Lengths[b]) dh.Slice(b * H, H).CopyTo(dhNew.AsSpan(b * H, H));
             if (recorder is not null)
@@ -197,13 +197,13 @@ internal sealed class LstmLayer<T>(int index, LayerOffsets offsets, int hidden, 
     private ReadOnlySpan<T> Peep(ReadOnlySpan<T> p) => O.Peephole >= 0 ? p.Slice(O.Peephole, 3 * H) : default;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, in PackedB<T> whh)
+    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, ReadOnlySpan<T> whh, in PackedLayout<T> layout)
     {
         var pre = k.StepRows(k.Pre, t, GH);
         Gemm.AddRowVector(p.Slice(O.BiasHh, GH), pre, k.B, GH);
         var cell = new LstmStepEpilogue<T>(pre, k.CPrev(t), Peep(p), flags, k.StepRows(k.Gates, t, GH), k.StepRows(k.C, t, H),
             k.StepRows(k.Hs, t, H), k.Lengths, t);
-        Gemm.MultiplyAdd(k.HPrev(t), whh, pre, k.B, ref cell);
+        Gemm.MultiplyAdd(k.HPrev(t), whh, layout, pre, k.B, ref cell);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
@@ -273,11 +273,11 @@ internal sealed class GruLayer<T>(int index, LayerOffsets offsets, int hidden)
     protected override bool HasHiddenPre => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, in PackedB<T> whh)
+    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, ReadOnlySpan<T> whh, in PackedLayout<T> layout)
     {
         var hPre = k.StepRows(k.HPre, t, GH);
         Gemm.SetRows(p.Slice(O.BiasHh, GH), hPre, k.B, GH);
-        Gemm.MultiplyAdd(k.HPrev(t), whh, hPre, k.B);
+        Gemm.MultiplyAdd(k.HPrev(t), whh, layout, hPre, k.B);
         var pre = k.StepRows(k.Pre, t, GH);
         var gates = k.StepRows(k.Gates, t, GH);
         var h = k.StepRows(k.Hs, t, H);
@@ -341,11 +341,11 @@ internal sealed class RnnLayer<T>(int index, LayerOffsets offsets, int hidden)
     public override bool HasCell => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, in PackedB<T> whh)
+    protected override void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, ReadOnlySpan<T> whh, in PackedLayout<T> layout)
     {
         var pre = k.StepRows(k.Pre, t, H);
         Gemm.AddRowVector(p.Slice(O.BiasHh, H), pre, k.B, H);
-        Gemm.MultiplyAdd(k.HPrev(t), whh, pre, k.B);
+        Gemm.MultiplyAdd(k.HPrev(t), whh, layout, pre, k.B);
         var h = k.StepRows(k.Hs, t, H);
         for (int b = 0; b < k.B; b++)
             if (t < k.Lengths[b]) RnnKernels.Forward<T>(pre.Slice(b * H, H), h.Slice(b * H, H));
