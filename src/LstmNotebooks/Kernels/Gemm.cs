@@ -31,7 +31,8 @@ internal readonly record struct PackedLayout<T>(int K, int N, PackOrder Order, V
     {
         if (k < 0 || n < 0) throw new ArgumentOutOfRangeException(nameof(k), $"Packed B needs K, N ≥ 0, got {k}×{n}.");
         if (order == PackOrder.LstmGates && n % 4 != 0) throw new ArgumentException($"LSTM gate order needs N = 4·H, got N = {n}.", nameof(n));
-        return new(k, n, order, Simd.Widest == VectorWidth.Scalar ? VectorWidth.Vector : Simd.Widest);
+        var widest = Simd.Widest == VectorWidth.Scalar ? VectorWidth.Vector : Simd.Widest;
+        return new(k, n, order, Gemm.WidthFor<T>(order == PackOrder.LstmGates ? n / 4 : n, widest));
     }
 
     /// <summary>Lanes per vector of the packing (products run at this width).</summary>
@@ -207,29 +208,24 @@ internal static class Gemm
         }
     }
 
-    /// <summary>Any strides: packs B panel by panel (and swaps A and B when N is narrower than one vector), then runs the
-    /// packed tile loops.</summary>
+    /// <summary>Any strides: packs B panel by panel (and A too when it is stored transposed, where each step of k would
+    /// otherwise land on another page), then runs the packed tile loops; outputs narrower than one vector take
+    /// <see cref="ScalarRows{T}"/>.</summary>
     private static void General<T>(ReadOnlySpan<T> a, int ars, int acs, ReadOnlySpan<T> b, int brs, int bcs, Span<T> c, int ldc,
         int m, int k, int n, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0 || k == 0) return;
+        width = WidthFor<T>(n, width);
         int v = Simd.Lanes<T>(width);
-        if (v == 1 || (n < v && m < v) || (long)m * n * k < 512)
+        if (v == 1 || n < Vector<T>.Count || (long)m * n * k < 512)
         {
-            Scalar(a, ars, acs, b, brs, bcs, c, ldc, 1, m, k, n);
+            ScalarRows(a, ars, acs, b, brs, bcs, c, ldc, m, k, n);
             return;
         }
-        // Cᵀ = Bᵀ·Aᵀ has the same products in the same order for each element; its lanes then run along M.
-        bool swap = n < v;
-        if (swap)
-        {
-            (ars, acs, brs, bcs) = (bcs, brs, acs, ars);
-            var t = a; a = b; b = t;
-            (m, n) = (n, m);
-        }
-        int crs = swap ? 1 : ldc, ccs = swap ? ldc : 1;
-        int panels = MicroPanels(n, PackOrder.Columns, v);
-        var bBuf = ArrayPool<T>.Shared.Rent(Math.Min(k, KPanel) * panels * PanelVectors * v);
+        int panels = MicroPanels(n, PackOrder.Columns, v), kc = Math.Min(k, KPanel);
+        bool packA = ars == 1 && acs != 1 && m > 1;
+        var bBuf = ArrayPool<T>.Shared.Rent(kc * panels * PanelVectors * v);
+        var aBuf = packA ? ArrayPool<T>.Shared.Rent((Math.Min(m, RowBlock) + TileRows - 1) / TileRows * TileRows * kc) : [];
         try
         {
             var none = new NoEpilogue();
@@ -238,13 +234,67 @@ internal static class Gemm
                 int kcp = Math.Min(KPanel, k - p0);
                 PackBPanel(b, brs, bcs, n, PackOrder.Columns, v, p0, kcp, bBuf, width);
                 var panel = new PanelB<T>(bBuf, kcp, n, PackOrder.Columns, v);
-                Packed(a, ars, acs, panel, p0, c, crs, ccs, m, 0, panels, lastPanel: p0 + kcp == k, width, ref none);
+                Packed(a, ars, acs, panel, p0, c, ldc, m, 0, panels, lastPanel: p0 + kcp == k, width, aBuf, ref none);
             }
         }
         finally
         {
             ArrayPool<T>.Shared.Return(bBuf);
+            if (packA) ArrayPool<T>.Shared.Return(aBuf);
         }
+    }
+
+    /// <summary>
+    /// The vector width for outputs <paramref name="columns"/> wide (in LSTM gate order: units): a narrow output that is
+    /// a whole number of <see cref="Vector{T}"/> vectors but not of 512-bit ones (8 or 24 floats) runs at Vector&lt;T&gt;
+    /// width, in whole vectors, instead of through a half-empty 512-bit edge tile.
+    /// </summary>
+    internal static VectorWidth WidthFor<T>(int columns, VectorWidth widest) where T : unmanaged
+    {
+        int wide = Vector512<T>.Count, narrow = Vector<T>.Count;
+        return widest == VectorWidth.Vector512 && columns < PanelVectors * wide && columns % wide != 0 && columns % narrow == 0
+            ? VectorWidth.Vector : widest;
+    }
+
+    /// <summary>
+    /// C += A·B element by element in the scalar specification's order, for outputs narrower than a vector (∂L/∂x with
+    /// one input feature, a one-output head): four rows at a time, so four independent accumulation chains keep both FMA
+    /// pipes busy instead of waiting on one chain's latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    private static void ScalarRows<T>(ReadOnlySpan<T> a, int ars, int acs, ReadOnlySpan<T> b, int brs, int bcs, Span<T> c, int ldc,
+        int m, int k, int n) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if ((m - 1) * (long)ars + (k - 1) * (long)acs >= a.Length || (k - 1) * (long)brs + (n - 1) * (long)bcs >= b.Length
+            || (m - 1) * (long)ldc + n > c.Length)
+            throw new ArgumentException("Gemm: an operand is shorter than its strides need.");
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
+        nuint sa = (nuint)acs, sb = (nuint)brs;
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+            for (int j = 0; j < n; j++)
+            {
+                nuint o = (nuint)(i * ldc + j), l = (nuint)ldc;
+                T c0 = Unsafe.Add(ref rc, o), c1 = Unsafe.Add(ref rc, o + l), c2 = Unsafe.Add(ref rc, o + 2 * l), c3 = Unsafe.Add(ref rc, o + 3 * l);
+                ref T a0 = ref Unsafe.Add(ref ra, (nuint)(i * ars));
+                ref T a1 = ref Unsafe.Add(ref a0, (nuint)ars);
+                ref T a2 = ref Unsafe.Add(ref a1, (nuint)ars);
+                ref T a3 = ref Unsafe.Add(ref a2, (nuint)ars);
+                ref T bj = ref Unsafe.Add(ref rb, (nuint)(j * bcs));
+                nuint pa = 0, pb = 0;
+                for (int p = 0; p < k; p++, pa += sa, pb += sb)
+                {
+                    T bv = Unsafe.Add(ref bj, pb);
+                    c0 = T.FusedMultiplyAdd(Unsafe.Add(ref a0, pa), bv, c0);
+                    c1 = T.FusedMultiplyAdd(Unsafe.Add(ref a1, pa), bv, c1);
+                    c2 = T.FusedMultiplyAdd(Unsafe.Add(ref a2, pa), bv, c2);
+                    c3 = T.FusedMultiplyAdd(Unsafe.Add(ref a3, pa), bv, c3);
+                }
+                Unsafe.Add(ref rc, o) = c0; Unsafe.Add(ref rc, o + l) = c1; Unsafe.Add(ref rc, o + 2 * l) = c2; Unsafe.Add(ref rc, o + 3 * l) = c3;
+            }
+        if (i < m) Scalar(a.Slice(i * ars), ars, acs, b, brs, bcs, c.Slice(i * ldc), ldc, 1, m - i, k, n);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -314,7 +364,7 @@ internal static class Gemm
         {
             int kcp = Math.Min(KPanel, k - p0);
             var panel = new PanelB<T>(packed.Slice(p0 * panelSize, kcp * panelSize), kcp, n, layout.Order, v);
-            Packed(a, k, 1, panel, p0, c, n, 1, m, q0, q1, lastPanel: p0 + kcp == k, layout.Width, ref epilogue);
+            Packed(a, k, 1, panel, p0, c, n, m, q0, q1, lastPanel: p0 + kcp == k, layout.Width, [], ref epilogue);
         }
     }
 
@@ -396,24 +446,25 @@ internal static class Gemm
     }
 
     /// <summary>One K panel: rows [0, m) of C += A panel · B panel over the micro-panels [q0, q1), then, if this is the
-    /// last panel, the epilogue of each finished tile.</summary>
+    /// last panel, the epilogue of each finished tile. A (element (i, p) at a[i·ars + p·acs]) is read in place, or, given
+    /// a buffer, packed row block by row block into 6-row k-major panels first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    private static void Packed<T, TE>(ReadOnlySpan<T> a, int ars, int acs, in PanelB<T> panel, int p0, Span<T> c, int crs, int ccs,
-        int m, int q0, int q1, bool lastPanel, VectorWidth width, ref TE epilogue)
+    private static void Packed<T, TE>(ReadOnlySpan<T> a, int ars, int acs, in PanelB<T> panel, int p0, Span<T> c, int ldc,
+        int m, int q0, int q1, bool lastPanel, VectorWidth width, T[] aBuf, ref TE epilogue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
     {
-        if ((m - 1) * (long)ars + (panel.Kcp + p0 - 1) * (long)acs >= a.Length || c.Length <= (m - 1) * (long)crs + (panel.N - 1) * (long)ccs)
+        if ((m - 1) * (long)ars + (panel.Kcp + p0 - 1) * (long)acs >= a.Length || c.Length < (m - 1) * (long)ldc + panel.N)
             throw new ArgumentException("Gemm: A or C is shorter than its strides need.");
         if (panel.Data.Length < (long)q1 * panel.Kcp * PanelVectors * panel.Lanes) throw new ArgumentException("Gemm: the packed B panel is too short.");
         if (width == VectorWidth.Vector512)
-            Packed<T, Simd512<T>, Vector512<T>, TE>(a, ars, acs, panel, p0, c, crs, ccs, m, q0, q1, lastPanel, ref epilogue);
+            Packed<T, Simd512<T>, Vector512<T>, TE>(a, ars, acs, panel, p0, c, ldc, m, q0, q1, lastPanel, aBuf, ref epilogue);
         else
-            Packed<T, SimdVector<T>, Vector<T>, TE>(a, ars, acs, panel, p0, c, crs, ccs, m, q0, q1, lastPanel, ref epilogue);
+            Packed<T, SimdVector<T>, Vector<T>, TE>(a, ars, acs, panel, p0, c, ldc, m, q0, q1, lastPanel, aBuf, ref epilogue);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    private static void Packed<T, TS, TV, TE>(ReadOnlySpan<T> a, int ars, int acs, in PanelB<T> panel, int p0, Span<T> c, int crs, int ccs,
-        int m, int q0, int q1, bool lastPanel, ref TE epilogue)
+    private static void Packed<T, TS, TV, TE>(ReadOnlySpan<T> a, int ars, int acs, in PanelB<T> panel, int p0, Span<T> c, int ldc,
+        int m, int q0, int q1, bool lastPanel, T[] aBuf, ref TE epilogue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
         where TE : ITileEpilogue, allows ref struct
     {
@@ -422,12 +473,12 @@ internal static class Gemm
         ref T bData = ref MemoryMarshal.GetReference(panel.Data);
         ref T cRef = ref MemoryMarshal.GetReference(c);
         ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nuint)(p0 * acs));
-        nuint bPanel = (nuint)(kcp * nr), aRow = (nuint)ars, aStep = (nuint)acs;
-        bool direct = ccs == 1; // C tiles in place; otherwise (swapped operands) every tile goes through a buffer
-        if (m == 1 && direct)
+        nuint bPanel = (nuint)(kcp * nr);
+        if (m == 1)
         {
             // Batch 1: four micro-panels (16 vectors, 16 independent chains) per pass.
             var (cPanel, sStride) = COffsets(1, order, v, n);
+            nuint aStep = (nuint)acs;
             int q = q0;
             for (; q + 4 <= q1 && FullPanel(q + 3, order, v, n); q += 4)
             {
@@ -437,35 +488,81 @@ internal static class Gemm
             }
             for (; q < q1; q++)
             {
-                if (FullPanel(q, order, v, n))
-                    GemmTiles.Row<T, TS, TV, N1>(ref aRef, aStep, ref Unsafe.Add(ref bData, (nuint)q * bPanel), bPanel,
-                        ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel), (nuint)cPanel, (nuint)sStride, kcp);
+                int vecs = WholeVectors(q, order, v, n);
+                ref T bq = ref Unsafe.Add(ref bData, (nuint)q * bPanel);
+                if (vecs == PanelVectors)
+                    GemmTiles.Row<T, TS, TV, N1>(ref aRef, aStep, ref bq, bPanel, ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel),
+                        (nuint)cPanel, (nuint)sStride, kcp);
+                else if (vecs > 0)
+                    Tile<T, TS, TV>(1, vecs, ref aRef, 0, aStep, ref bq, ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel), 0, (nuint)sStride, kcp);
                 else
-                    EdgeTile<T, TS, TV>(ref aRef, aRow, aStep, 0, 1, ref Unsafe.Add(ref bData, (nuint)q * bPanel), c, crs, ccs, q, order, n, kcp);
+                    EdgeTile<T, TS, TV>(ref aRef, 0, aStep, 0, 1, ref bq, c, ldc, q, order, n, kcp);
                 if (lastPanel) TileEpilogue(0, 1, q, order, v, n, ref epilogue);
             }
             return;
         }
+        bool packA = aBuf.Length > 0;
         for (int i0 = 0; i0 < m; i0 += RowBlock)
         {
             int rows = Math.Min(RowBlock, m - i0);
+            // Where tile t (its first row t of the block) starts, and how its rows and steps of k lie.
+            ref T aBlock = ref packA ? ref aBuf[0] : ref Unsafe.Add(ref aRef, (nuint)i0 * (nuint)ars);
+            nuint aTile = packA ? (nuint)kcp : (nuint)ars, aRow = packA ? 1 : (nuint)ars, aStep = packA ? TileRows : (nuint)acs;
+            if (packA) PackAPanel(a, ars, acs, i0, rows, p0, kcp, aBuf);
             for (int q = q0; q < q1; q++)
             {
                 ref T bq = ref Unsafe.Add(ref bData, (nuint)q * bPanel);
                 var (cp, sStride) = COffsets(q, order, v, n);
-                bool full = direct && FullPanel(q, order, v, n);
+                int vecs = WholeVectors(q, order, v, n);
                 for (int t = 0; t < rows; t += TileRows)
                 {
                     int r = Math.Min(TileRows, rows - t);
-                    ref T at = ref Unsafe.Add(ref aRef, (nuint)(i0 + t) * aRow);
-                    if (full)
-                        Tile<T, TS, TV>(r, ref at, aRow, aStep, ref bq, ref Unsafe.Add(ref cRef, (nuint)((i0 + t) * crs + cp)), (nuint)crs, (nuint)sStride, kcp);
+                    ref T at = ref Unsafe.Add(ref aBlock, (nuint)t * aTile);
+                    if (vecs > 0)
+                        Tile<T, TS, TV>(r, vecs, ref at, aRow, aStep, ref bq, ref Unsafe.Add(ref cRef, (nuint)((i0 + t) * ldc + cp)), (nuint)ldc, (nuint)sStride, kcp);
                     else
-                        EdgeTile<T, TS, TV>(ref at, aRow, aStep, i0 + t, r, ref bq, c, crs, ccs, q, order, n, kcp);
+                        EdgeTile<T, TS, TV>(ref at, aRow, aStep, i0 + t, r, ref bq, c, ldc, q, order, n, kcp);
                     if (lastPanel) TileEpilogue(i0 + t, r, q, order, v, n, ref epilogue);
                 }
             }
         }
+    }
+
+    /// <summary>Packs rows [i0, i0 + rows) of the K panel [p0, p0 + kcp) of an A stored transposed (element (i, p) at
+    /// a[i + p·cs]) into 6-row k-major panels (tile t at dst[t·kcp], row r of step p at + p·6 + r), rows past the end zero.
+    /// Reads each step's row segment contiguously.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    private static void PackAPanel<T>(ReadOnlySpan<T> a, int rs, int cs, int i0, int rows, int p0, int kcp, Span<T> dst)
+        where T : unmanaged
+    {
+        if (rs != 1) throw new ArgumentException("PackAPanel packs an A stored transposed (row stride 1).");
+        int tail = rows % TileRows;
+        if (tail != 0) dst.Slice((rows - tail) * kcp, TileRows * kcp).Clear();
+        for (int p = 0; p < kcp; p++)
+        {
+            var src = a.Slice(i0 + (p0 + p) * cs, rows);
+            int t = 0;
+            for (; t + TileRows <= rows; t += TileRows)
+            {
+                var d = dst.Slice(t * kcp + p * TileRows, TileRows);
+                d[0] = src[t]; d[1] = src[t + 1]; d[2] = src[t + 2]; d[3] = src[t + 3]; d[4] = src[t + 4]; d[5] = src[t + 5];
+            }
+            for (int r = 0; t + r < rows; r++) dst[t * kcp + p * TileRows + r] = src[t + r];
+        }
+    }
+
+    // The vectors of micro-panel q that are whole when its valid lanes are exactly that many whole vectors (so the tile
+    // can run in place with fewer vectors); 0 when a vector is partly valid (the tile goes through EdgeTile).
+    private static int WholeVectors(int q, PackOrder order, int lanes, int n)
+    {
+        int vecs = 0;
+        for (int s = 0; s < PanelVectors; s++)
+        {
+            int valid = ValidLanes(q, s, order, lanes, n);
+            if (valid == lanes) vecs++;
+            else if (valid > 0) return 0;
+        }
+        return vecs;
     }
 
     private static void TileEpilogue<TE>(int row, int rows, int q, PackOrder order, int lanes, int n, ref TE epilogue)
@@ -476,30 +573,44 @@ internal static class Gemm
         epilogue.Apply(row, rows, unit, units);
     }
 
-    // The 6-row × 4-vector kernel instantiated for the tile's row count (the last tile of a block may be short).
+    // The 6-row × 4-vector kernel instantiated for the tile's rows (the last tile of a block may be short) and whole
+    // vectors (a narrow last micro-panel).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<T, TS, TV>(int rows, ref T a, nuint aRow, nuint aStep, ref T b, ref T c, nuint ldc, nuint sStride, int kc)
+    private static void Tile<T, TS, TV>(int rows, int vecs, ref T a, nuint aRow, nuint aStep, ref T b, ref T c, nuint ldc, nuint sStride, int kc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
     {
-        nuint bStep = (nuint)(PanelVectors * TS.Count);
         switch (rows)
         {
-            case 6: GemmTiles.Tile<T, TS, TV, N6, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
-            case 5: GemmTiles.Tile<T, TS, TV, N5, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
-            case 4: GemmTiles.Tile<T, TS, TV, N4, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
-            case 3: GemmTiles.Tile<T, TS, TV, N3, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
-            case 2: GemmTiles.Tile<T, TS, TV, N2, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
-            default: GemmTiles.Tile<T, TS, TV, N1, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            case 6: Tile<T, TS, TV, N6>(vecs, ref a, aRow, aStep, ref b, ref c, ldc, sStride, kc); break;
+            case 5: Tile<T, TS, TV, N5>(vecs, ref a, aRow, aStep, ref b, ref c, ldc, sStride, kc); break;
+            case 4: Tile<T, TS, TV, N4>(vecs, ref a, aRow, aStep, ref b, ref c, ldc, sStride, kc); break;
+            case 3: Tile<T, TS, TV, N3>(vecs, ref a, aRow, aStep, ref b, ref c, ldc, sStride, kc); break;
+            case 2: Tile<T, TS, TV, N2>(vecs, ref a, aRow, aStep, ref b, ref c, ldc, sStride, kc); break;
+            default: Tile<T, TS, TV, N1>(vecs, ref a, aRow, aStep, ref b, ref c, ldc, sStride, kc); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<T, TS, TV, TR>(int vecs, ref T a, nuint aRow, nuint aStep, ref T b, ref T c, nuint ldc, nuint sStride, int kc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct where TR : IConstant
+    {
+        nuint bStep = (nuint)(PanelVectors * TS.Count);
+        switch (vecs)
+        {
+            case 4: GemmTiles.Tile<T, TS, TV, TR, N4>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            case 3: GemmTiles.Tile<T, TS, TV, TR, N3>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            case 2: GemmTiles.Tile<T, TS, TV, TR, N2>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
+            default: GemmTiles.Tile<T, TS, TV, TR, N1>(ref a, aRow, aStep, ref b, bStep, ref c, ldc, sStride, kc); break;
         }
     }
 
     /// <summary>
-    /// A tile whose C is not a full 4-vector block in place (the short last micro-panel, or C transposed): its valid
+    /// A tile whose C is not whole vectors in place (a last micro-panel with a partly valid vector): its valid
     /// elements are copied into a contiguous tile (the rest zero), the kernel runs on that, and the valid elements are
     /// copied back. Same operations on the same values, so the same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void EdgeTile<T, TS, TV>(ref T a, nuint aRow, nuint aStep, int row, int rows, ref T bq, Span<T> c, int crs, int ccs,
+    private static void EdgeTile<T, TS, TV>(ref T a, nuint aRow, nuint aStep, int row, int rows, ref T bq, Span<T> c, int ldc,
         int q, PackOrder order, int n, int kcp)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
     {
@@ -510,15 +621,15 @@ internal static class Gemm
         for (int r = 0; r < rows; r++)
             for (int s = 0; s < PanelVectors; s++)
             {
-                int valid = ValidLanes(q, s, order, v, n), at = (row + r) * crs + (cp + s * cv) * ccs;
-                for (int l = 0; l < valid; l++, at += ccs) tile[r * nr + s * v + l] = c[at];
+                int valid = ValidLanes(q, s, order, v, n), at = (row + r) * ldc + cp + s * cv;
+                for (int l = 0; l < valid; l++) tile[r * nr + s * v + l] = c[at + l];
             }
-        Tile<T, TS, TV>(rows, ref a, aRow, aStep, ref bq, ref MemoryMarshal.GetReference(tile), (nuint)nr, (nuint)v, kcp);
+        Tile<T, TS, TV>(rows, PanelVectors, ref a, aRow, aStep, ref bq, ref MemoryMarshal.GetReference(tile), (nuint)nr, (nuint)v, kcp);
         for (int r = 0; r < rows; r++)
             for (int s = 0; s < PanelVectors; s++)
             {
-                int valid = ValidLanes(q, s, order, v, n), at = (row + r) * crs + (cp + s * cv) * ccs;
-                for (int l = 0; l < valid; l++, at += ccs) c[at] = tile[r * nr + s * v + l];
+                int valid = ValidLanes(q, s, order, v, n), at = (row + r) * ldc + cp + s * cv;
+                for (int l = 0; l < valid; l++) c[at + l] = tile[r * nr + s * v + l];
             }
     }
 
