@@ -31,10 +31,23 @@ internal static class LstmKernels
         Span<T> gates, Span<T> c, Span<T> h, int from, int to, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int hs = c.Length;
-        if (pre.Length < 4 * hs || gates.Length < 4 * hs || cPrev.Length < hs || h.Length < hs || (flags.Peepholes && peep.Length < 3 * hs)
-            || from < 0 || to > hs)
-            throw new ArgumentException($"LSTM cell: spans do not fit H = {hs} (pre {pre.Length}, gates {gates.Length}, cPrev {cPrev.Length}, h {h.Length}, peep {peep.Length}; units {from}..{to}).");
-        int j = from;
+        CheckForward(pre, cPrev, peep, flags, gates, h, hs);
+        if (from < 0 || to > hs) throw new ArgumentOutOfRangeException(nameof(to), $"LSTM cell: units {from}..{to} of {hs}.");
+        ForwardUnchecked(pre, cPrev, peep, flags, gates, c, h, from, to, width);
+    }
+
+    internal static void CheckForward<T>(ReadOnlySpan<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        ReadOnlySpan<T> gates, ReadOnlySpan<T> h, int hs)
+    {
+        if (pre.Length < 4 * hs || gates.Length < 4 * hs || cPrev.Length < hs || h.Length < hs || (flags.Peepholes && peep.Length < 3 * hs))
+            throw new ArgumentException($"LSTM cell: spans do not fit H = {hs} (pre {pre.Length}, gates {gates.Length}, cPrev {cPrev.Length}, h {h.Length}, peep {peep.Length}).");
+    }
+
+    /// <summary>The forward for units [from, to) of spans already checked (<see cref="CheckForward{T}"/>, c.Length = H).</summary>
+    internal static void ForwardUnchecked<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        Span<T> gates, Span<T> c, Span<T> h, int from, int to, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int hs = c.Length, j = from;
         if (width == VectorWidth.Vector512)
             for (; j <= to - Vector512<T>.Count; j += Vector512<T>.Count) ForwardVector<T, Simd512<T>, Vector512<T>>(pre, cPrev, peep, flags, gates, c, h, j, hs);
         if (width >= VectorWidth.Vector)
@@ -212,13 +225,26 @@ internal ref struct LstmStepEpilogue<T>(Span<T> pre, ReadOnlySpan<T> cPrev, Read
     private readonly ReadOnlySpan<T> _cPrev = cPrev, _peep = peep;
     private readonly ReadOnlySpan<int> _lengths = lengths;
 
+    private readonly int _hs = CheckedUnits(pre, cPrev, peep, flags, gates, c, h, lengths);
+
+    // Every row's spans are checked once here, so the per-tile calls skip the checks.
+    private static int CheckedUnits(ReadOnlySpan<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        ReadOnlySpan<T> gates, ReadOnlySpan<T> c, ReadOnlySpan<T> h, ReadOnlySpan<int> lengths)
+    {
+        int b = lengths.Length, hs = b == 0 ? 0 : c.Length / b;
+        if (b > 0 && (c.Length != b * hs || pre.Length < b * 4 * hs || gates.Length < b * 4 * hs || cPrev.Length < b * hs || h.Length < b * hs
+            || (flags.Peepholes && peep.Length < 3 * hs)))
+            throw new ArgumentException($"LSTM step: spans do not fit {b} rows of H = {hs}.");
+        return hs;
+    }
+
     public readonly void Apply(int row, int rows, int unit, int units)
     {
-        int hs = _c.Length / _lengths.Length, gh = 4 * hs;
+        int hs = _hs, gh = 4 * hs;
         for (int b = row; b < row + rows; b++)
         {
             if (t >= _lengths[b]) continue;
-            LstmKernels.Forward(_pre.Slice(b * gh, gh), _cPrev.Slice(b * hs, hs), _peep, flags, _gates.Slice(b * gh, gh),
+            LstmKernels.ForwardUnchecked(_pre.Slice(b * gh, gh), _cPrev.Slice(b * hs, hs), _peep, flags, _gates.Slice(b * gh, gh),
                 _c.Slice(b * hs, hs), _h.Slice(b * hs, hs), unit, unit + units, Simd.Widest);
         }
     }

@@ -484,7 +484,7 @@ internal static class Gemm
             {
                 GemmTiles.Row<T, TS, TV, N4>(ref aRef, aStep, ref Unsafe.Add(ref bData, (nuint)q * bPanel), bPanel,
                     ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel), (nuint)cPanel, (nuint)sStride, kcp);
-                if (lastPanel) for (int e = q; e < q + 4; e++) TileEpilogue(0, 1, e, order, v, n, ref epilogue);
+                if (lastPanel) epilogue.Apply(0, 1, COffsets(q, order, v, n).Panel, 4 * (order == PackOrder.LstmGates ? v : nr)); // 4 whole panels
             }
             for (; q < q1; q++)
             {
