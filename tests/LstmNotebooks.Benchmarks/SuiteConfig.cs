@@ -51,44 +51,46 @@ public sealed class SuiteConfig : ManualConfig
     }
 }
 
-/// <summary>FLOPs per call ÷ mean time.</summary>
-public sealed class GflopsColumn : IColumn
+/// <summary>What the suite's two computed columns share.</summary>
+public abstract class SuiteColumn : IColumn
 {
-    public string Id => nameof(GflopsColumn);
-    public string ColumnName => "GFLOP/s";
+    public abstract string Id { get; }
+    public abstract string ColumnName { get; }
+    public abstract string Legend { get; }
+    public abstract int PriorityInCategory { get; }
     public bool AlwaysShow => true;
     public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 0;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Matrix-product FLOPs per call (forward 2·4H·(I+H)·B·T, training 3×; a product 2·M·K·N) ÷ mean time";
     public bool IsAvailable(Summary summary) => true;
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         double g = SuiteConfig.Gflops(summary, benchmarkCase);
-        return double.IsNaN(g) ? "-" : g.ToString("F1");
+        return double.IsNaN(g) ? "-" : Format(g, benchmarkCase);
     }
+
+    protected abstract string Format(double gflops, BenchmarkCase benchmarkCase);
+}
+
+/// <summary>FLOPs per call ÷ mean time.</summary>
+public sealed class GflopsColumn : SuiteColumn
+{
+    public override string Id => nameof(GflopsColumn);
+    public override string ColumnName => "GFLOP/s";
+    public override int PriorityInCategory => 0;
+    public override string Legend => "Matrix-product FLOPs per call (forward 2·4H·(I+H)·B·T, training 3×; a product 2·M·K·N) ÷ mean time";
+    protected override string Format(double gflops, BenchmarkCase benchmarkCase) => gflops.ToString("F1");
 }
 
 /// <summary>GFLOP/s as a share of the FMA peak this machine showed in this run, at the case's thread count.</summary>
-public sealed class PeakShareColumn : IColumn
+public sealed class PeakShareColumn : SuiteColumn
 {
-    public string Id => nameof(PeakShareColumn);
-    public string ColumnName => "% peak";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 1;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "GFLOP/s ÷ the Vector512 FMA peak measured at the start of this run with the same thread count (FmaPeak)";
-    public bool IsAvailable(Summary summary) => true;
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        double g = SuiteConfig.Gflops(summary, benchmarkCase);
-        return double.IsNaN(g) ? "-" : (100 * g / FmaPeak.Gflops(SuiteConfig.Threads(benchmarkCase))).ToString("F1");
-    }
+    public override string Id => nameof(PeakShareColumn);
+    public override string ColumnName => "% peak";
+    public override int PriorityInCategory => 1;
+    public override string Legend => "GFLOP/s ÷ the Vector512 FMA peak measured at the start of this run with the same thread count (FmaPeak)";
+    protected override string Format(double gflops, BenchmarkCase benchmarkCase)
+        => (100 * gflops / FmaPeak.Gflops(SuiteConfig.Threads(benchmarkCase))).ToString("F1");
 }

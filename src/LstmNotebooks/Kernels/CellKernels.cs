@@ -44,6 +44,7 @@ internal static class LstmKernels
     }
 
     /// <summary>The forward for units [from, to) of spans already checked (<see cref="CheckForward{T}"/>, c.Length = H).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     internal static void ForwardUnchecked<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
         Span<T> gates, Span<T> c, Span<T> h, int from, int to, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -24,22 +24,36 @@ internal enum PackOrder
 /// packed once per weight version into any buffer of <see cref="Length"/> elements (a slice of a larger one is fine)
 /// and read by every step of a sequence (the recurrent weights), or per panel inside a product.
 /// </summary>
-internal readonly record struct PackedLayout<T>(int K, int N, PackOrder Order, VectorWidth Width) where T : unmanaged
+internal readonly struct PackedLayout<T> where T : unmanaged
 {
-    /// <summary>The layout for the machine's widest vectors (what the products run at).</summary>
-    public static PackedLayout<T> Create(int k, int n, PackOrder order)
+    public PackedLayout(int k, int n, PackOrder order, VectorWidth width)
     {
         if (k < 0 || n < 0) throw new ArgumentOutOfRangeException(nameof(k), $"Packed B needs K, N ≥ 0, got {k}×{n}.");
         if (order == PackOrder.LstmGates && n % 4 != 0) throw new ArgumentException($"LSTM gate order needs N = 4·H, got N = {n}.", nameof(n));
+        if (width == VectorWidth.Scalar) throw new ArgumentException("A packing is for vectors (Vector or Vector512).", nameof(width));
+        K = k; N = n; Order = order; Width = width;
+        Lanes = Simd.Lanes<T>(width);
+        MicroPanels = Gemm.MicroPanels(n, order, Lanes);
+        Length = k * MicroPanels * 4 * Lanes;
+    }
+
+    /// <summary>The layout for the machine's widest vectors (what the products run at).</summary>
+    public static PackedLayout<T> Create(int k, int n, PackOrder order)
+    {
         var widest = Simd.Widest == VectorWidth.Scalar ? VectorWidth.Vector : Simd.Widest;
         return new(k, n, order, Gemm.WidthFor<T>(order == PackOrder.LstmGates ? n / 4 : n, widest));
     }
 
-    /// <summary>Lanes per vector of the packing (products run at this width).</summary>
-    public int Lanes => Simd.Lanes<T>(Width);
-    public int MicroPanels => Gemm.MicroPanels(N, Order, Lanes);
+    public int K { get; }
+    public int N { get; }
+    public PackOrder Order { get; }
+    /// <summary>The vectors the packing is laid out for: products run at this width.</summary>
+    public VectorWidth Width { get; }
+    /// <summary>Lanes per vector of the packing.</summary>
+    public int Lanes { get; }
+    public int MicroPanels { get; }
     /// <summary>Elements a buffer for this packing needs.</summary>
-    public int Length => K * MicroPanels * 4 * Lanes;
+    public int Length { get; }
 }
 
 /// <summary>A packed B in a buffer rented from the shared array pool (no allocation once warm), returned on
@@ -86,9 +100,10 @@ internal struct NoEpilogue : ITileEpilogue
 /// <para>Structure (GotoBLAS/BLIS): B is packed into k-major micro-panels of 4 vectors (weights once per call, see
 /// <see cref="PackedLayout{T}"/>); A is read in place (row-major, or stored transposed), and a 6-row × 4-vector register
 /// tile (24 of the 32 AVX-512 registers) runs over a K panel of <see cref="KPanel"/> steps: its B micro-panel (32 KB for
-/// float) stays in L1 while all row tiles pass over it. M = 1 (batch 1) takes 16 vectors per pass instead, for 16 independent
-/// accumulation chains. Narrow outputs (N below one vector, such as ∂L/∂x with one input feature) swap the roles of
-/// A and B, so the lanes run along M.</para>
+/// float) stays in L1 while all row tiles pass over it. A stored transposed (the weight gradients' dAᵀ) is packed
+/// into 6-row panels per row block, since each of its steps of k lies on another page. M = 1 (batch 1) takes 16
+/// vectors per pass instead, for 16 independent accumulation chains. Outputs narrower than a vector (∂L/∂x with one
+/// input feature) run as four scalar chains at a time.</para>
 /// </summary>
 internal static class Gemm
 {
@@ -150,6 +165,7 @@ internal static class Gemm
         => MultiplyAdd(a, b, c, m, k, n, Simd.Widest);
 
     /// <inheritdoc cref="MultiplyAdd{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, VectorWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -163,6 +179,7 @@ internal static class Gemm
         => MultiplyAddTransposedA(a, b, c, m, k, n, Simd.Widest);
 
     /// <inheritdoc cref="MultiplyAddTransposedA{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void MultiplyAddTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, VectorWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -176,6 +193,7 @@ internal static class Gemm
         => MultiplyAddTransposedB(a, w, c, m, k, n, Simd.Widest);
 
     /// <inheritdoc cref="MultiplyAddTransposedB{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void MultiplyAddTransposedB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> w, Span<T> c, int m, int k, int n, VectorWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -185,6 +203,7 @@ internal static class Gemm
 
     /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of a product as stored (<see cref="ProductJob{T}"/>):
     /// a block of rows of C when M ≥ N, else a block of columns, in whole tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     internal static void MultiplyAddShare<T>(GemmOperands form, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n,
         int part, int parts) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -211,6 +230,7 @@ internal static class Gemm
     /// <summary>Any strides: packs B panel by panel (and A too when it is stored transposed, where each step of k would
     /// otherwise land on another page), then runs the packed tile loops; outputs narrower than one vector take
     /// <see cref="ScalarRows{T}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     private static void General<T>(ReadOnlySpan<T> a, int ars, int acs, ReadOnlySpan<T> b, int brs, int bcs, Span<T> c, int ldc,
         int m, int k, int n, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -305,13 +325,13 @@ internal static class Gemm
     /// <see cref="PackedLayout{T}.Length"/> elements): from W stored N×K (a weight used as Wᵀ,
     /// <paramref name="transposed"/> true) or from B stored K×N.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void Pack<T>(ReadOnlySpan<T> source, bool transposed, in PackedLayout<T> layout, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int k = layout.K, n = layout.N, v = layout.Lanes;
         if (source.Length < (long)k * n) throw new ArgumentException($"Pack: the source has {source.Length} elements for {k}×{n}.", nameof(source));
         if (destination.Length < layout.Length) throw new ArgumentException($"Pack: the destination has {destination.Length} elements, {layout.Length} needed.", nameof(destination));
-        if (layout.Width == VectorWidth.Scalar) throw new ArgumentException("Pack: a packing is for vectors (Vector or Vector512).", nameof(layout));
         int rs = transposed ? 1 : n, cs = transposed ? k : 1;
         int panelSize = layout.MicroPanels * PanelVectors * v;
         for (int p0 = 0; p0 < k; p0 += KPanel)
@@ -329,6 +349,7 @@ internal static class Gemm
     }
 
     /// <summary>C[M×N] += A[M×K] · B (packed as <paramref name="layout"/>), A and C row-major.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -338,12 +359,14 @@ internal static class Gemm
 
     /// <summary>C[M×N] += A[M×K] · B (packed); <paramref name="epilogue"/> runs on each finished tile (the fused cell
     /// update in <see cref="PackOrder.LstmGates"/> order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void MultiplyAdd<T, TE>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m, ref TE epilogue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
         => MultiplyAddPanels(a, packed, layout, c, m, 0, layout.MicroPanels, ref epilogue);
 
     /// <summary>The micro-panels [q0, q1) of the product only: the columns (units) another thread does not compute.
     /// Each output element is still accumulated by one thread in k order, so any split gives the same bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     internal static void MultiplyAddPanels<T, TE>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m,
         int q0, int q1, ref TE epilogue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
@@ -356,8 +379,9 @@ internal static class Gemm
         int v = layout.Lanes, panelSize = layout.MicroPanels * PanelVectors * v;
         if (k == 0)
         {
+            var geo = new PanelGeometry(layout.Order, v, n);
             for (int q = q0; q < q1; q++)
-                for (int r = 0; r < m; r += TileRows) TileEpilogue(r, Math.Min(TileRows, m - r), q, layout.Order, v, n, ref epilogue);
+                for (int r = 0; r < m; r += TileRows) epilogue.Apply(r, Math.Min(TileRows, m - r), q * geo.PanelStep, geo.Units(q));
             return;
         }
         for (int p0 = 0; p0 < k; p0 += KPanel)
@@ -379,18 +403,49 @@ internal static class Gemm
         public readonly PackOrder Order = order;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int MicroPanels(int n, PackOrder order, int lanes)
         => order == PackOrder.LstmGates ? (n / 4 + lanes - 1) / lanes : (n + PanelVectors * lanes - 1) / (PanelVectors * lanes);
 
     // C offsets of micro-panel q and of its vector s, and the valid lanes of the micro-panel (all four vectors share
     // the count in gate order; in column order only the last micro-panel may be short, vector by vector).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (int Panel, int Vector) COffsets(int q, PackOrder order, int lanes, int n)
         => order == PackOrder.LstmGates ? (q * lanes, n / 4) : (q * PanelVectors * lanes, lanes);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ValidLanes(int q, int s, PackOrder order, int lanes, int n)
         => order == PackOrder.LstmGates ? Math.Clamp(n / 4 - q * lanes, 0, lanes) : Math.Clamp(n - q * PanelVectors * lanes - s * lanes, 0, lanes);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool FullPanel(int q, PackOrder order, int lanes, int n) => ValidLanes(q, PanelVectors - 1, order, lanes, n) == lanes;
+
+    /// <summary>Where the micro-panels of a product put their tiles in C, worked out once per call: every micro-panel
+    /// but possibly the last is full; the last has <see cref="LastVectors"/> whole vectors (0: partly valid, so its
+    /// tiles go through <see cref="EdgeTile{T, TS, TV}"/>).</summary>
+    private readonly struct PanelGeometry
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public PanelGeometry(PackOrder order, int lanes, int n)
+        {
+            Order = order; Lanes = lanes; N = n;
+            (PanelStep, VectorStride) = COffsets(1, order, lanes, n);
+            Panels = MicroPanels(n, order, lanes);
+            int last = Panels - 1;
+            LastVectors = last < 0 ? 0 : WholeVectors(last, order, lanes, n);
+            LastUnits = last < 0 ? 0 : order == PackOrder.LstmGates ? ValidLanes(last, 0, order, lanes, n) : n - last * PanelVectors * lanes;
+        }
+
+        public readonly PackOrder Order;
+        public readonly int Lanes, N, PanelStep, VectorStride, Panels, LastVectors, LastUnits;
+
+        /// <summary>Whole vectors of micro-panel q (4 unless it is the last).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Vectors(int q) => q < Panels - 1 ? PanelVectors : LastVectors;
+        /// <summary>The units (gate order) or columns micro-panel q covers, for the epilogue.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Units(int q) => q < Panels - 1 ? (Order == PackOrder.LstmGates ? Lanes : PanelVectors * Lanes) : LastUnits;
+    }
 
     /// <summary>Packs the K panel [p0, p0 + kcp) of B (element (p, j) at b[p·rs + j·cs]) into micro-panels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
@@ -470,34 +525,31 @@ internal static class Gemm
     {
         int v = TS.Count, nr = PanelVectors * v, kcp = panel.Kcp, n = panel.N;
         var order = panel.Order;
+        var geo = new PanelGeometry(order, v, n);
         ref T bData = ref MemoryMarshal.GetReference(panel.Data);
         ref T cRef = ref MemoryMarshal.GetReference(c);
         ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nuint)(p0 * acs));
-        nuint bPanel = (nuint)(kcp * nr);
+        nuint bPanel = (nuint)(kcp * nr), cPanel = (nuint)geo.PanelStep, sStride = (nuint)geo.VectorStride;
         if (m == 1)
         {
             // Batch 1: four micro-panels (16 vectors, 16 independent chains) per pass.
-            var (cPanel, sStride) = COffsets(1, order, v, n);
             nuint aStep = (nuint)acs;
             int q = q0;
-            for (; q + 4 <= q1 && FullPanel(q + 3, order, v, n); q += 4)
+            for (; q + 4 <= q1 && geo.Vectors(q + 3) == PanelVectors; q += 4)
             {
                 GemmTiles.Row<T, TS, TV, N4>(ref aRef, aStep, ref Unsafe.Add(ref bData, (nuint)q * bPanel), bPanel,
-                    ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel), (nuint)cPanel, (nuint)sStride, kcp);
-                if (lastPanel) epilogue.Apply(0, 1, COffsets(q, order, v, n).Panel, 4 * (order == PackOrder.LstmGates ? v : nr)); // 4 whole panels
+                    ref Unsafe.Add(ref cRef, (nuint)q * cPanel), cPanel, sStride, kcp);
+                if (lastPanel) epilogue.Apply(0, 1, q * geo.PanelStep, 4 * geo.Units(q)); // four whole micro-panels
             }
             for (; q < q1; q++)
             {
-                int vecs = WholeVectors(q, order, v, n);
+                int vecs = geo.Vectors(q);
                 ref T bq = ref Unsafe.Add(ref bData, (nuint)q * bPanel);
-                if (vecs == PanelVectors)
-                    GemmTiles.Row<T, TS, TV, N1>(ref aRef, aStep, ref bq, bPanel, ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel),
-                        (nuint)cPanel, (nuint)sStride, kcp);
-                else if (vecs > 0)
-                    Tile<T, TS, TV>(1, vecs, ref aRef, 0, aStep, ref bq, ref Unsafe.Add(ref cRef, COffsets(q, order, v, n).Panel), 0, (nuint)sStride, kcp);
-                else
-                    EdgeTile<T, TS, TV>(ref aRef, 0, aStep, 0, 1, ref bq, c, ldc, q, order, n, kcp);
-                if (lastPanel) TileEpilogue(0, 1, q, order, v, n, ref epilogue);
+                ref T cq = ref Unsafe.Add(ref cRef, (nuint)q * cPanel);
+                if (vecs == PanelVectors) GemmTiles.Row<T, TS, TV, N1>(ref aRef, aStep, ref bq, bPanel, ref cq, cPanel, sStride, kcp);
+                else if (vecs > 0) Tile<T, TS, TV>(1, vecs, ref aRef, 0, aStep, ref bq, ref cq, 0, sStride, kcp);
+                else EdgeTile<T, TS, TV>(ref aRef, 0, aStep, 0, 1, ref bq, c, ldc, q, order, n, kcp);
+                if (lastPanel) epilogue.Apply(0, 1, q * geo.PanelStep, geo.Units(q));
             }
             return;
         }
@@ -512,17 +564,16 @@ internal static class Gemm
             for (int q = q0; q < q1; q++)
             {
                 ref T bq = ref Unsafe.Add(ref bData, (nuint)q * bPanel);
-                var (cp, sStride) = COffsets(q, order, v, n);
-                int vecs = WholeVectors(q, order, v, n);
+                int vecs = geo.Vectors(q), units = geo.Units(q), cp = q * geo.PanelStep;
                 for (int t = 0; t < rows; t += TileRows)
                 {
                     int r = Math.Min(TileRows, rows - t);
                     ref T at = ref Unsafe.Add(ref aBlock, (nuint)t * aTile);
                     if (vecs > 0)
-                        Tile<T, TS, TV>(r, vecs, ref at, aRow, aStep, ref bq, ref Unsafe.Add(ref cRef, (nuint)((i0 + t) * ldc + cp)), (nuint)ldc, (nuint)sStride, kcp);
+                        Tile<T, TS, TV>(r, vecs, ref at, aRow, aStep, ref bq, ref Unsafe.Add(ref cRef, (nuint)((i0 + t) * ldc + cp)), (nuint)ldc, sStride, kcp);
                     else
                         EdgeTile<T, TS, TV>(ref at, aRow, aStep, i0 + t, r, ref bq, c, ldc, q, order, n, kcp);
-                    if (lastPanel) TileEpilogue(i0 + t, r, q, order, v, n, ref epilogue);
+                    if (lastPanel) epilogue.Apply(i0 + t, r, cp, units);
                 }
             }
         }
@@ -553,6 +604,7 @@ internal static class Gemm
 
     // The vectors of micro-panel q that are whole when its valid lanes are exactly that many whole vectors (so the tile
     // can run in place with fewer vectors); 0 when a vector is partly valid (the tile goes through EdgeTile).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WholeVectors(int q, PackOrder order, int lanes, int n)
     {
         int vecs = 0;
@@ -565,13 +617,6 @@ internal static class Gemm
         return vecs;
     }
 
-    private static void TileEpilogue<TE>(int row, int rows, int q, PackOrder order, int lanes, int n, ref TE epilogue)
-        where TE : ITileEpilogue, allows ref struct
-    {
-        var (unit, _) = COffsets(q, order, lanes, n);
-        int units = order == PackOrder.LstmGates ? ValidLanes(q, 0, order, lanes, n) : Math.Min(PanelVectors * lanes, n - unit);
-        epilogue.Apply(row, rows, unit, units);
-    }
 
     // The 6-row × 4-vector kernel instantiated for the tile's rows (the last tile of a block may be short) and whole
     // vectors (a narrow last micro-panel).
@@ -668,10 +713,13 @@ internal static class Gemm
         for (int r = 0; r < m; r++) Elementwise.Add(sums, c.Slice(r * n, n), sums);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckShapes(int aLen, int bLen, int cLen, int m, int k, int n)
     {
-        if (m < 0 || k < 0 || n < 0 || aLen < (long)m * k || bLen < (long)k * n || cLen < (long)m * n)
-            throw new ArgumentException(
-                $"Gemm shapes do not fit: A has {aLen} elements for {m}×{k}, B {bLen} for {k}×{n}, C {cLen} for {m}×{n}.");
+        if (m < 0 || k < 0 || n < 0 || aLen < (long)m * k || bLen < (long)k * n || cLen < (long)m * n) ShapesDoNotFit(aLen, bLen, cLen, m, k, n);
     }
+
+    private static void ShapesDoNotFit(int aLen, int bLen, int cLen, int m, int k, int n)
+        => throw new ArgumentException(
+            $"Gemm shapes do not fit: A has {aLen} elements for {m}×{k}, B {bLen} for {k}×{n}, C {cLen} for {m}×{n}.");
 }
