@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using LstmNotebooks.Interop;
 
@@ -55,6 +56,7 @@ public static class Safetensors
     {
         ArgumentNullException.ThrowIfNull(file);
         const string what = "The safetensors file";
+        Model<T> model;
         if (spec is null)
         {
             if (!file.Metadata.TryGetValue(SpecJson.Key, out var json))
@@ -62,8 +64,13 @@ public static class Safetensors
                                    $"It holds {Describe(file)}. Hint: pass the spec, e.g. Safetensors.Load<{typeof(T).Name}>(path, " +
                                    "Lstm.Create(inputSize: …, hiddenSize: …).WithLayers(…).WithHead(…)).");
             spec = SpecJson.Read(json, what);
+            try { model = spec.Build<T>(); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"{what} holds an invalid model spec: {e.Message}", e);
+            }
         }
-        var model = spec.Build<T>();
+        else model = spec.Build<T>();
 
         var needed = model.ParameterInfos;
         var missing = needed.Where(i => file.Find(i.Name) is null).Select(i => $"'{i.Name}' [{string.Join(", ", i.Shape)}]").ToList();
@@ -89,7 +96,7 @@ public static class Safetensors
             var values = t.ToArray<T>();
             for (int k = 0; k < values.Length; k++)
                 if (!T.IsFinite(values[k]))
-                    ThrowHelper.Format($"{what}'s tensor '{info.Name}' holds {values[k]} at {Index(info.Shape, k)}; weights must be finite. " +
+                    ThrowHelper.Format($"{what}'s tensor '{info.Name}' holds {double.CreateTruncating(values[k]).ToString(CultureInfo.InvariantCulture)} at {Index(info.Shape, k)}; weights must be finite. " +
                                        "Hint: the model diverged before it was saved, or the file is corrupted.");
             tensors[info.Name] = values;
         }
