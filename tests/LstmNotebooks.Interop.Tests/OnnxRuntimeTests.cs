@@ -163,3 +163,36 @@ public class OnnxRuntimeTests(ITestOutputHelper log)
     private void Report(string what, Dictionary<string, double> diffs)
         => log.WriteLine($"{what}: max |kit − ORT| " + string.Join(", ", diffs.Select(d => $"{d.Key} {d.Value:E2}")));
 }
+
+/// <summary>The README's "serve it with ONNX Runtime" code, as written there, against Predict.</summary>
+public class ReadmeServingTests
+{
+    [Fact]
+    public void TheReadmeCodeGivesPredictsProbabilities()
+    {
+        var model = Lstm.Create(inputSize: 6, hiddenSize: 8).WithHead(Head.Classification(classes: 2)).WithSeed(7).Build();
+        string path = Path.Combine(Path.GetTempPath(), $"lstmnb-{Guid.NewGuid():N}.onnx");
+        var rng = new Random(3);
+        var sequences = new[] { 31, 31, 12 }.Select(n => Sequence.OneHot<float>(Enumerable.Range(0, n).Select(_ => rng.Next(6)).ToArray(), 6)).ToArray();
+        try
+        {
+            // --- as in README.md ---
+            model.ExportOnnx(path, OnnxExportOptions.Default.WithSequenceLengths());
+
+            using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+            const int batch = 3, steps = 31;
+            float[] x = new float[batch * steps * 6];
+            int[] lengths = [31, 31, 12];
+            for (int b = 0; b < batch; b++) sequences[b].Values.CopyTo(x.AsSpan(b * steps * 6));
+            using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(x, [batch, steps, 6]);
+            using var lens = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(lengths, [batch]);
+            using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+            using var results = session.Run(runOptions, [Onnx.InputName, Onnx.SequenceLengthsName], [input, lens], [Onnx.PredictionName]);
+            ReadOnlySpan<float> probabilities = results[0].GetTensorDataAsSpan<float>();
+            // ---
+            var expected = model.Predict(sequences).SelectMany(p => p).Select(p => (double)p).ToArray();
+            TensorAssert.Close("prediction", expected, probabilities, rel: 0, abs: 1e-5);
+        }
+        finally { File.Delete(path); }
+    }
+}
