@@ -59,9 +59,7 @@ public static class Onnx
     {
         ArgumentNullException.ThrowIfNull(path);
         var bytes = model.ToOnnx(options);
-        string temp = path + ".tmp";
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Write(path, s => s.Write(bytes));
     }
 
     public static void ExportOnnx<T>(this Model<T> model, Stream stream, OnnxExportOptions? options = null)

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using LstmNotebooks.Interop;
 
 namespace LstmNotebooks;
 
@@ -127,14 +128,7 @@ public sealed class SafetensorsFile
 
     // ---- writing ---------------------------------------------------------------------------------------------------------
 
-    public void Write(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        // Write next to the target and move into place, so a crash never leaves a half-written file.
-        string temp = path + ".tmp";
-        using (var stream = File.Create(temp)) Write(stream);
-        File.Move(temp, path, overwrite: true);
-    }
+    public void Write(string path) => AtomicFile.Write(path, Write);
 
     public void Write(Stream stream)
     {
