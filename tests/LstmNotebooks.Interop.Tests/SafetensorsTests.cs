@@ -59,6 +59,7 @@ public class SafetensorsTests(ITestOutputHelper log)
         using var header = JsonDocument.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n));
         var data = bytes.AsSpan(8 + (int)n);
         var meta = header.RootElement.GetProperty("__metadata__");
+        log.WriteLine($"__metadata__: {meta.GetRawText()}");
         Assert.Equal("pt", meta.GetProperty("format").GetString());
         Assert.StartsWith("torch.nn.LSTM(input_size=3, hidden_size=4, num_layers=2, batch_first=True)", meta.GetProperty("lstmnotebooks.pytorch").GetString());
         long end = 0;
@@ -235,8 +236,8 @@ public class SafetensorsTests(ITestOutputHelper log)
             _ => throw new ArgumentException(corruption),
         };
         var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load<float>(new MemoryStream(bad), Small));
-        Assert.Contains(message, e.Message);
         log.WriteLine($"{corruption}: {e.Message}");
+        Assert.Contains(message, e.Message);
     }
 
     public static TheoryData<string, string> Mismatches => new()
@@ -247,7 +248,8 @@ public class SafetensorsTests(ITestOutputHelper log)
         { "NaN weight", "'weight_hh_l0' holds NaN at index [2, 1]; weights must be finite" },
         { "infinite weight", "'head.bias' holds Infinity at index [0]; weights must be finite" },
         { "no spec in metadata", "carries no model spec" },
-        { "unknown cell in the spec", "names cell 'lstm2', which this library does not know" },
+        { "unknown cell in the spec", "holds an unreadable model spec under \"lstmnotebooks.spec\": The JSON value could not be converted to LstmNotebooks.ModelSpec. Path: $.cell" },
+        { "unknown property in the spec", "holds an unreadable model spec" },
         { "invalid spec", "holds an invalid model spec" },
     };
 
@@ -267,7 +269,8 @@ public class SafetensorsTests(ITestOutputHelper log)
             case "infinite weight": tensors["head.bias"].Values[0] = float.PositiveInfinity; break;
             case "no spec in metadata": metadata.Remove("lstmnotebooks.spec"); break;
             case "unknown cell in the spec": metadata["lstmnotebooks.spec"] = metadata["lstmnotebooks.spec"].Replace("\"lstm\"", "\"lstm2\""); break;
-            case "invalid spec": metadata["lstmnotebooks.spec"] = metadata["lstmnotebooks.spec"].Replace("\"num_layers\":1", "\"num_layers\":0"); break;
+            case "invalid spec": metadata["lstmnotebooks.spec"] = metadata["lstmnotebooks.spec"].Replace("\"layers\":1", "\"layers\":0"); break;
+            case "unknown property in the spec": metadata["lstmnotebooks.spec"] = metadata["lstmnotebooks.spec"].Replace("{\"cell\"", "{\"wormholes\":true,\"cell\""); break;
         }
         var file = new SafetensorsFile(tensors.Select(t => SafetensorsTensor.Create<float>(t.Key, t.Value.Shape, t.Value.Values)), metadata);
         using var stream = new MemoryStream();
@@ -276,8 +279,8 @@ public class SafetensorsTests(ITestOutputHelper log)
         var e = Assert.Throws<InvalidDataException>(() => fromMetadata
             ? Safetensors.Load<float>(new MemoryStream(stream.ToArray()))
             : Safetensors.Load<float>(new MemoryStream(stream.ToArray()), Small));
-        Assert.Contains(message, e.Message);
         log.WriteLine($"{mismatch}: {e.Message}");
+        Assert.Contains(message, e.Message);
     }
 
     [Fact]

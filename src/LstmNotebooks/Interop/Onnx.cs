@@ -73,10 +73,28 @@ public static class Onnx
     public static IReadOnlyList<string> UnsupportedFeatures(ModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        return UnsupportedFeatures(spec.Build<float>());
+    }
+
+    /// <summary>What in <paramref name="model"/> the ONNX operators cannot express (empty when it exports). The
+    /// tensors decide: every one must have a place in an LSTM/GRU/RNN node (W, R, B, P) or the head.</summary>
+    public static IReadOnlyList<string> UnsupportedFeatures<T>(Model<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var spec = model.Spec;
         var reasons = new List<string>();
         if (spec.Cell == CellKind.Lstm && !spec.ForgetGate)
             reasons.Add("the 1997 cell without a forget gate (WithForgetGate(false)): ONNX LSTM always multiplies c_{t-1} by " +
                         "f = σ(…), and f ≡ 1 has no exact encoding (a large forget bias only approaches it)");
+        var names = model.ParameterInfos.Select(i => i.Name).ToList();
+        if (names.Any(n => n.StartsWith("weight_hr_l", StringComparison.Ordinal)))
+            reasons.Add("projections (proj_size, weight_hr_l{k}): ONNX LSTM has no projection; its hidden state is always the cell's width");
+        if (names.Any(n => n is "h0" or "c0"))
+            reasons.Add("a learned initial state (the h0/c0 parameters): this exporter takes the initial state as the graph inputs " +
+                        "h0/c0 (OnnxExportOptions.WithInitialState) — feed the learned values there");
+        var other = names.Where(n => !OnnxExporter<T>.IsExpressible(n) && !n.StartsWith("weight_hr_l", StringComparison.Ordinal) && n is not ("h0" or "c0")).ToList();
+        if (other.Count > 0)
+            reasons.Add($"parameters no ONNX recurrent node or head has a place for: {string.Join(", ", other)}");
         return reasons;
     }
 
@@ -86,7 +104,7 @@ public static class Onnx
         ArgumentNullException.ThrowIfNull(model);
         options ??= OnnxExportOptions.Default;
         var spec = model.Spec;
-        var reasons = UnsupportedFeatures(spec);
+        var reasons = UnsupportedFeatures(model);
         if (reasons.Count > 0)
             ThrowHelper.NotSupported($"This {spec.Cell} model cannot be exported to ONNX: {string.Join("; ", reasons)}. " +
                                      "Hint: export a model built without that feature, or keep the model in the kit (Model.Save) or in safetensors (SaveSafetensors).");
@@ -102,14 +120,17 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
     private readonly OnnxType _type = typeof(T) == typeof(float) ? OnnxType.Float : OnnxType.Double;
     private readonly int _h = model.Spec.HiddenSize;
     private readonly int _layers = model.Spec.Layers;
-    private readonly int D = Directions(model.Spec);
+    // Directions per layer (ONNX num_directions): a bidirectional model has the reverse tensors.
+    private readonly int D = model.ParameterInfos.Any(i => i.Name == "weight_ih_l0_reverse") ? 2 : 1;
     private static readonly string[] DirectionSuffix = ["", "_reverse"];
 
     private bool Lstm => _spec.Cell == CellKind.Lstm;
 
-    /// <summary>Directions per layer (ONNX num_directions). The graph is written for D; the core's specs are
-    /// unidirectional today.</summary>
-    private static int Directions(ModelSpec spec) => 1;
+    private static readonly System.Text.RegularExpressions.Regex Recurrent =
+        new(@"^(weight_ih|weight_hh|bias_ih|bias_hh|weight_peephole)_l\d+(_reverse)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Whether a parameter has a place in the graph: a recurrent node's W, R, B or P, or the head.</summary>
+    public static bool IsExpressible(string name) => name is "head.weight" or "head.bias" || Recurrent.IsMatch(name);
 
     public byte[] Build()
     {

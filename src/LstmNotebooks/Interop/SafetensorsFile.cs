@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using LstmNotebooks.Interop;
 
@@ -134,7 +135,8 @@ public sealed class SafetensorsFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var json = new MemoryStream();
-        using (var w = new Utf8JsonWriter(json))
+        // Relaxed escaping keeps the header readable (quotes in metadata values as \", not \u0022); it is a file, not HTML.
+        using (var w = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             if (Metadata.Count > 0)
