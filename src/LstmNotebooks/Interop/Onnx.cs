@@ -86,13 +86,16 @@ public static class Onnx
         if (spec.Cell == CellKind.Lstm && !spec.ForgetGate)
             reasons.Add("the 1997 cell without a forget gate (WithForgetGate(false)): ONNX LSTM always multiplies c_{t-1} by " +
                         "f = σ(…), and f ≡ 1 has no exact encoding (a large forget bias only approaches it)");
+        // Dropout needs no check: it is off at inference, which is all a served graph does.
+        static bool Projection(string n) => n.StartsWith("weight_hr_l", StringComparison.Ordinal);
+        static bool LearnedState(string n) => n is "h0" or "c0";
         var names = model.ParameterInfos.Select(i => i.Name).ToList();
-        if (names.Any(n => n.StartsWith("weight_hr_l", StringComparison.Ordinal)))
+        if (names.Any(Projection))
             reasons.Add("projections (proj_size, weight_hr_l{k}): ONNX LSTM has no projection; its hidden state is always the cell's width");
-        if (names.Any(n => n is "h0" or "c0"))
+        if (names.Any(LearnedState))
             reasons.Add("a learned initial state (the h0/c0 parameters): this exporter takes the initial state as the graph inputs " +
                         "h0/c0 (OnnxExportOptions.WithInitialState) — feed the learned values there");
-        var other = names.Where(n => !OnnxExporter<T>.IsExpressible(n) && !n.StartsWith("weight_hr_l", StringComparison.Ordinal) && n is not ("h0" or "c0")).ToList();
+        var other = names.Where(n => !OnnxExporter<T>.IsExpressible(n) && !Projection(n) && !LearnedState(n)).ToList();
         if (other.Count > 0)
             reasons.Add($"parameters no ONNX recurrent node or head has a place for: {string.Join(", ", other)}");
         return reasons;
