@@ -57,7 +57,7 @@ namespace LstmNotebooks.Runner
                 if (_chars + text.Length > maxLines * 200L)
                 {
                     var room = (int)Math.Max(0, maxLines * 200L - _chars);
-                    _dropped += Count(text[room..]) + 1;
+                    _dropped += Count(text.AsSpan(room)) + 1;
                     _lines = maxLines;
                     writer.Write(cell, name, text[..room] + "\n", _dropped);
                     return;
@@ -82,13 +82,7 @@ namespace LstmNotebooks.Runner
             }
         }
 
-        private static int Count(string text)
-        {
-            var n = 0;
-            foreach (var c in text)
-                if (c == '\n') n++;
-            return n;
-        }
+        private static int Count(ReadOnlySpan<char> text) => text.Count('\n');
     }
 
     /// <summary>
