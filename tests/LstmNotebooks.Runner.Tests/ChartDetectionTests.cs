@@ -32,7 +32,8 @@ public sealed class ChartDetectionTests
         Assert.Equal(DisplayKind.Chart, output.Kind);
         var chart = Assert.IsType<ChartSummary>(output.Chart);
         Assert.True(chart.TracesKnown);
-        Assert.Equal((2, 2, 3), (chart.TraceCount, chart.NonEmptyTraceCount, chart.PointCount));
+        // Points: the longest data array of each trace (3 scatter points, 2 heatmap rows).
+        Assert.Equal((2, 2, 5), (chart.TraceCount, chart.NonEmptyTraceCount, chart.PointCount));
         Assert.Equal(["scatter", "heatmap"], chart.TraceTypes);
         Assert.Equal("{\"text\":\"<b>memory</b>\"}", JsonNode.Parse(ChartSummary.FigureDataBlock(KitFragment)!)!["layout"]!["title"]!.ToJsonString());
     }
