@@ -145,7 +145,7 @@ public static class ActivationCharts
         ];
         return Compose(traces, Layout(options.Title ?? "What the input gate can write: update i·g with a tanh vs a σ candidate", 500, shapes, notes),
             (X(1), Axis("candidate pre-activation a_g (dimensionless)", zeroLine: true)),
-            (Y(1), Axis("update i·g added to the cell state (long-term memory)", range: Range(-1.2 * iMax, 1.2 * iMax))));
+            (Y(1), Axis("update i·g to the cell state", range: Range(-1.2 * iMax, 1.2 * iMax))));
     }
 
     private static double Sigmoid(double v) => 1.0 / (1.0 + Math.Exp(-v));

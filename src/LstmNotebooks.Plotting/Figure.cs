@@ -193,6 +193,14 @@ internal static class Figure
             Visible: null, Width: null, XAnchor: Opt(xAnchor ?? StyleParam.XAnchorPosition.Left), XClick: null, XRef: Opt(xRef),
             XShift: null, YAnchor: Opt(yAnchor ?? StyleParam.YAnchorPosition.Bottom), YClick: null, YRef: Opt(yRef), YShift: Opt(yShift));
 
+    /// <summary>The label of a horizontal reference line (chance, a bound, the unedited run), in the right margin next
+    /// to the line's end, where it cannot cover a bar or a data label. Charts with such labels widen the right margin.</summary>
+    public static Annotation LineLabel(string text, double y, string color, string yRef = "y")
+        => Note(text, 1.0, y, xRef: "paper", yRef: yRef, yAnchor: StyleParam.YAnchorPosition.Middle, color: color);
+
+    /// <summary>The right margin that leaves room for <see cref="LineLabel"/>s.</summary>
+    public const int LabelMargin = 120;
+
     // ---- values -------------------------------------------------------------------------------------------------------
 
     /// <summary>Vertical domains for <paramref name="rows"/> stacked subplots, top first, with a gap between them.</summary>

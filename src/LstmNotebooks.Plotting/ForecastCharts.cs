@@ -110,8 +110,8 @@ public static class ForecastCharts
     }
 
     /// <summary>
-    /// The whole story of a forecast: the series before the test period, the test period (actual, the model's
-    /// prediction and each baseline's), the model's forecast past the last row, the test period and the last row
+    /// The whole story of a forecast: the actual series through the end of the test period, the model's and each
+    /// baseline's prediction for the test period, the model's forecast past the last row, the test period and the last row
     /// marked, and the model's residuals on the test period underneath. Legend entries carry each predictor's test RMSE.
     /// </summary>
     public static GenericChart Forecast(ForecastData data, ForecastChartOptions? options = null)
@@ -123,17 +123,16 @@ public static class ForecastCharts
         IConvertible[] time = data.Dates is { } dates
             ? dates.Select(DateText).ToArray()
             : Enumerable.Range(0, h + n + f).Select(k => (IConvertible)k).ToArray();
-        var historyX = time[..h];
         var testX = time[h..(h + n)];
         string label = Escape(options.ValueLabel), timeLabel = Escape(options.TimeLabel);
         double modelRmse = Rmse(data.TestActual, data.TestPredicted);
 
-        var traces = new List<GenericChart>();
-        if (h > 0)
-            traces.Add(Traces.Line(historyX, data.History, "history (actual)", GatePalette.Actual, width: 1.5)
-                .Styled(TraceStyle.Scatter(legendGroup: "actual", hoverTemplate: $"history<br>{timeLabel} %{{x}}<br>{label} = %{{y:.5g}}<extra></extra>")));
-        traces.Add(Traces.Line(testX, data.TestActual, "actual (test period)", GatePalette.Actual, width: 2.5)
-            .Styled(TraceStyle.Scatter(legendGroup: "actual", hoverTemplate: $"actual<br>{timeLabel} %{{x}}<br>{label} = %{{y:.5g}}<extra></extra>")));
+        // One line for what happened, history and test period alike: the shaded band says where the test begins.
+        var traces = new List<GenericChart>
+        {
+            Traces.Line(time[..(h + n)], data.History.Concat(data.TestActual), "actual", GatePalette.Actual)
+                .Styled(TraceStyle.Scatter(hoverTemplate: $"actual<br>{timeLabel} %{{x}}<br>{label} = %{{y:.5g}}<extra></extra>")),
+        };
         traces.Add(Traces.Line(testX, data.TestPredicted, $"{data.ModelName} (test RMSE {Num(modelRmse)})", GatePalette.Predicted, width: 2.5,
                 dash: StyleParam.DrawingStyle.Dash)
             .Styled(TraceStyle.Scatter(legendGroup: "model", hoverTemplate: $"{Escape(data.ModelName)}<br>{timeLabel} %{{x}}<br>{label} = %{{y:.5g}}<extra></extra>")));

@@ -124,8 +124,7 @@ public static class GapCharts
         {
             if (fraction) Check.Fraction(chance, nameof(GapChartOptions.ChanceLevel));
             shapes.Add(HorizontalLine(chance, Muted));
-            notes.Add(Note($"chance ({(fraction ? chance.ToString("P0", CultureInfo.InvariantCulture) : Num(chance))})", 1.0, chance,
-                xRef: "paper", yRef: "y", xAnchor: StyleParam.XAnchorPosition.Right, color: Muted));
+            notes.Add(LineLabel($"chance ({(fraction ? ValueText(chance, true) : Num(chance))})", chance, Muted));
         }
         string yTitle = options.Metric switch
         {
@@ -139,9 +138,10 @@ public static class GapCharts
             GapMetric.Accuracy => "Accuracy against gap length",
             GapMetric.ErrorRate => "Error rate against gap length",
             GapMetric.SuccessRate => "Runs that met the criterion against gap length",
-            _ => $"{options.ValueLabel} against gap length",
+            _ => $"{char.ToUpperInvariant(options.ValueLabel[0])}{options.ValueLabel[1..]} against gap length",
         };
-        return Compose(traces, Layout(title, 460, shapes, notes, barMode: options.Bars ? StyleParam.BarMode.Group : null),
+        return Compose(traces, Layout(title, 460, shapes, notes, Margin(right: notes.Count > 0 ? LabelMargin : 30),
+                barMode: options.Bars ? StyleParam.BarMode.Group : null),
             (X(1), Axis("gap length (time steps between arrival and recall)",
                 axisType: options.Bars ? StyleParam.AxisType.Category : StyleParam.AxisType.Linear)),
             (Y(1), ValueAxis(yTitle, options, all, options.ChanceLevel)));

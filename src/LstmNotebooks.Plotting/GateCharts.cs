@@ -201,7 +201,7 @@ public static class GateCharts
                 tickVals: options.StepLabels is null ? null : steps.Cast<IConvertible>(), tickText: options.StepLabels)),
             (Y(1), Axis("unit", domain: Range(0.58, 1.0), anchor: X(1), axisType: StyleParam.AxisType.Category)),
             (X(2), Axis("", anchor: Y(2), axisType: StyleParam.AxisType.Category)),
-            (Y(2), Axis("mean |i·g| (how much is written)", domain: Range(0.0, 0.44), anchor: X(2), rangeMode: StyleParam.RangeMode.ToZero)));
+            (Y(2), Axis("mean |i·g| (how much is written)", domain: Range(0.0, 0.40), anchor: X(2), rangeMode: StyleParam.RangeMode.ToZero)));
     }
 
     /// <summary>
@@ -230,17 +230,21 @@ public static class GateCharts
         var colors = measured.Select(m => GatePalette.Color(m.Gate)).ToArray();
         string low = Num(options.Low), high = Num(options.High);
         var names = measured.Select(m => GateVocabulary.Describe(m.Gate)).ToArray();
-        var closed = Traces.Columns(keys, measured.Select(m => m.Closed), $"closed (< {low})",
-                TraceStyle.Marker(colors: colors.Select(c => GatePalette.Shade(c, -0.35)), outline: Line("#FFFFFF", 1)))
-            .Styled(TraceStyle.Bar(text: measured.Select(m => Percent(m.Closed)), textPosition: StyleParam.TextPosition.Inside,
-                customData: names, hoverTemplate: $"<b>%{{customdata}}</b><br>%{{x}}<br>closed (< {low}): %{{y:.1%}} of steps<extra></extra>"));
-        var open = Traces.Columns(keys, measured.Select(m => m.Open), $"open (> {high})",
-                TraceStyle.Marker(colors: colors.Select(c => GatePalette.Shade(c, 0.5)), outline: Line("#FFFFFF", 1)))
-            .Styled(TraceStyle.Bar(text: measured.Select(m => Percent(m.Open)), textPosition: StyleParam.TextPosition.Inside,
-                customData: names, hoverTemplate: $"<b>%{{customdata}}</b><br>%{{x}}<br>open (> {high}): %{{y:.1%}} of steps<extra></extra>"));
+        // Three stacked segments adding up to 100 %: a gate that never saturates still shows its (grey) bar.
+        GenericChart Segment(Func<GateSaturation, double> value, string name, Func<string, string> color, string what)
+            => Traces.Columns(keys, measured.Select(value), name, TraceStyle.Marker(colors: colors.Select(color), outline: Line("#FFFFFF", 1)))
+                .Styled(TraceStyle.Bar(text: measured.Select(m => Percent(value(m))), textPosition: StyleParam.TextPosition.Inside,
+                    customData: names, hoverTemplate: $"<b>%{{customdata}}</b><br>%{{x}}<br>{what}: %{{y:.1%}} of values<extra></extra>"));
+        GenericChart[] traces =
+        [
+            Segment(m => m.Closed, $"closed (< {low})", c => GatePalette.Shade(c, -0.35), $"closed (< {low})"),
+            Segment(m => m.Unsaturated, "in between", _ => GridColor, $"between {low} and {high}"),
+            Segment(m => m.Open, $"open (> {high})", c => GatePalette.Shade(c, 0.45), $"open (> {high})"),
+        ];
         string title = options.Title ?? $"Gate saturation per layer: share of steps each gate is below {low} or above {high}";
-        return Compose([closed, open], Layout(title, 460, barMode: StyleParam.BarMode.Stack),
-            (X(1), Axis("layer · gate (i save, f remember, o focus)")),
+        return Compose(traces, Layout(title, 460, barMode: StyleParam.BarMode.Stack),
+            (X(1), Axis("layer · gate (" + string.Join(", ", measured.Select(m => m.Gate).Distinct()
+                .Select(g => $"{GateVocabulary.Symbol(g)}: {GateVocabulary.Nickname(g) ?? GateVocabulary.Name(g)}")) + ")")),
             (Y(1), Axis("share of (step, unit) values", range: Range(0, 1), tickFormat: ".0%")));
     }
 
@@ -259,7 +263,8 @@ public static class GateCharts
             throw new ArgumentException($"StepLabels has {labels.Count} labels, but the trace has {steps} steps; give one per step.", paramName);
     }
 
-    private static string Percent(double fraction) => fraction.ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Percent(double fraction)
+        => fraction.ToString("P0", System.Globalization.CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal);
 
     private static (double Min, double Max, StyleParam.Colorscale Scale) ColorRange(TraceChannel channel, double[][] z)
     {

@@ -72,17 +72,16 @@ public static class InterventionCharts
         if (options.ChanceLevel is double chance)
         {
             shapes.Add(HorizontalLine(chance, Muted));
-            notes.Add(Note($"chance ({Text(chance, options.Fraction)})", 1.0, chance, xRef: "paper", yRef: "y",
-                xAnchor: StyleParam.XAnchorPosition.Right, color: Muted));
+            notes.Add(LineLabel($"chance ({Text(chance, options.Fraction)})", chance, Muted));
         }
         if (ordered.FirstOrDefault(e => e.IsBaseline) is { } baseline)
         {
             shapes.Add(HorizontalLine(baseline.Value, GatePalette.Lstm, StyleParam.DrawingStyle.Dot, width: 1));
-            notes.Add(Note($"unedited ({Text(baseline.Value, options.Fraction)})", 0.0, baseline.Value, xRef: "paper", yRef: "y", color: GatePalette.Lstm));
+            notes.Add(LineLabel($"unedited ({Text(baseline.Value, options.Fraction)})", baseline.Value, GatePalette.Lstm));
         }
         double top = Math.Max(list.Max(e => e.Value), options.ChanceLevel ?? 0);
         string title = options.Title ?? $"What each intervention does to the {options.ValueLabel}";
-        return Compose([bars], Layout(title, 460, shapes, notes, Margin(70, 30, 70, 110)),
+        return Compose([bars], Layout(title, 460, shapes, notes, Margin(70, LabelMargin, 70, 110)),
             (X(1), Axis("intervention", axisType: StyleParam.AxisType.Category)),
             (Y(1), options.Fraction
                 ? Axis(options.ValueLabel + " (%)", tickFormat: ".0%", range: Range(0, 1.08))

@@ -113,7 +113,7 @@ public sealed record CellMagnitudeOptions
     public bool LogScale { get; init; }
 
     /// <summary>What the summarised value is, for the y axis title.</summary>
-    public string ValueLabel { get; init; } = "|c_t|, largest over units (long-term memory)";
+    public string ValueLabel { get; init; } = "|c_t| (largest over units)";
     public string StepLabel { get; init; } = "time step in the stream (never reset)";
 
     /// <summary>Steps to mark with faint vertical lines (e.g. where one sub-sequence of the stream ends).</summary>
@@ -339,12 +339,12 @@ public static class StateCharts
         if (options.Bound is double bound)
         {
             shapes.Add(HorizontalLine(bound, Muted));
-            notes.Add(Note($"{options.BoundLabel} ({Num(bound)})", 1.0, bound, xRef: "paper", yRef: "y", xAnchor: StyleParam.XAnchorPosition.Right, color: Muted));
+            notes.Add(LineLabel($"{options.BoundLabel} ({Num(bound)})", bound, Muted));
         }
         foreach (var s in options.MarkedSteps ?? [])
             shapes.Add(VerticalLine(s, GridColor, StyleParam.DrawingStyle.Solid));
         string title = options.Title ?? "Cell state magnitude |c_t| over a never-reset stream";
-        return Compose(traces, Layout(title, 460, shapes, notes),
+        return Compose(traces, Layout(title, 460, shapes, notes, Margin(right: notes.Count > 0 ? LabelMargin : 30)),
             (X(1), Axis(options.StepLabel)),
             (Y(1), Axis(options.ValueLabel + (options.LogScale ? " (log scale)" : ""),
                 axisType: options.LogScale ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear,

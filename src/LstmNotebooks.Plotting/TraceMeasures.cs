@@ -18,7 +18,7 @@ public sealed record WriteSummary(int Unit, double Informative, double Distracto
 public sealed record GateSaturation(int Layer, TraceChannel Gate, double Closed, double Open, long Values)
 {
     /// <summary>The fraction in between, where the gate actually mixes.</summary>
-    public double Unsaturated => 1 - Closed - Open;
+    public double Unsaturated => Math.Max(0, 1 - Closed - Open);
 }
 
 /// <summary>How |c_t| of a layer is summarised per step.</summary>

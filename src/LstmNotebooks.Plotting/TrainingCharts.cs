@@ -175,12 +175,12 @@ public static class TrainingCharts
         var notes = new List<Annotation>();
         if (options.TargetLoss is double t)
         {
-            shapes.Add(Shape(StyleParam.ShapeType.Line, 0.0, panel ? 0.62 : 1.0, t, t, "paper", "y", Line(Muted, 1.5, StyleParam.DrawingStyle.Dash)));
-            notes.Add(Note($"target {Num(t)}", panel ? 0.62 : 1.0, t, xRef: "paper", yRef: "y", xAnchor: StyleParam.XAnchorPosition.Right, color: Muted));
+            shapes.Add(Shape(StyleParam.ShapeType.Line, 0.0, panel ? 0.58 : 1.0, t, t, "paper", "y", Line(Muted, 1.5, StyleParam.DrawingStyle.Dash)));
+            notes.Add(Note($"target {Num(t)}", panel ? 0.58 : 1.0, t, xRef: "paper", yRef: "y", xAnchor: StyleParam.XAnchorPosition.Right, color: Muted));
         }
         var axes = new List<(StyleParam.LinearAxisId, LinearAxis)>
         {
-            (X(1), Axis(options.StepLabel, domain: Range(0, panel ? 0.62 : 1.0), anchor: Y(1))),
+            (X(1), Axis(options.StepLabel, domain: Range(0, panel ? 0.58 : 1.0), anchor: Y(1))),
             (Y(1), Axis(options.LossLabel, anchor: X(1), axisType: options.LogLoss ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)),
         };
         if (panel)
@@ -191,7 +191,7 @@ public static class TrainingCharts
             traces.Add(Traces.Columns(list.Select(r => r.Name), values, neededLabel, TraceStyle.Marker(colors: colors), showLegend: false)
                 .Styled(TraceStyle.Bar(xAxis: X(2), yAxis: Y(2), text: text, textPosition: StyleParam.TextPosition.Outside, clipOnAxis: false,
                     hoverTemplate: $"<b>%{{x}}</b><br>{Escape(neededLabel)}: %{{text}}<extra></extra>")));
-            axes.Add((X(2), Axis("", domain: Range(0.72, 1.0), anchor: Y(2), axisType: StyleParam.AxisType.Category)));
+            axes.Add((X(2), Axis("", domain: Range(0.68, 1.0), anchor: Y(2), axisType: StyleParam.AxisType.Category)));
             axes.Add((Y(2), Axis(neededLabel, anchor: X(2), range: Range(0, NiceMax(values)))));
         }
         string title = options.Title ?? $"Training runs compared: {options.LossLabel} per {options.StepLabel}";
