@@ -24,7 +24,9 @@ public class HtmlTests
         var trace = Models.LstmTrace();
         string html = ChartHtml.ToHtmlPage([trace.GateHeatmaps(), trace.StateLines([0])], "Gates & states");
         Assert.Single(Regex.Matches(html, Regex.Escape($"plotly.js v{ChartHtml.PlotlyJsVersion}")));
-        Assert.Equal(2, Regex.Matches(html, "var renderPlotly_\\w+ = function").Count);
+        // Two chart fragments, each drawing with Plotly.newPlot once the page's plotly.js is there.
+        Assert.Equal(2, Regex.Matches(html, "class=\"lstmnb-chart\"").Count);
+        Assert.Equal(2, Regex.Matches(html, Regex.Escape("window.Plotly.newPlot(el, figure.data, figure.layout, figure.config)")).Count);
         Assert.Contains("<title>Gates &amp; states</title>", html);
         Assert.DoesNotMatch(new Regex("<script[^>]*\\ssrc=", RegexOptions.IgnoreCase), html);
         Assert.Throws<ArgumentException>(() => ChartHtml.ToHtmlPage([], "empty"));

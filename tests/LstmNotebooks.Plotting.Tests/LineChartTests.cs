@@ -27,7 +27,8 @@ public class StateAndActivationChartTests
         var c0 = trace[0].Series(TraceChannel.CellState, 0);
         var c2v = trace[0].Series(TraceChannel.CellState, 2);
         Assert.Equal(new[] { c0[1], c0[7], c2v[1], c2v[7] }, Fig.Doubles(markers["y"]));
-        Assert.Equal(new[] { "triangle-up", "star", "triangle-up", "star" }, Fig.Strings(markers["marker"]!["symbol"]));
+        // plotly.js symbol numbers, as Plotly.NET writes them: 5 = triangle-up (arrival), 17 = star (recall).
+        Assert.Equal(new[] { "5", "17", "5", "17" }, Fig.Strings(markers["marker"]!["symbol"]));
 
         var shapes = fig.Layout["shapes"]!.AsArray();
         Assert.Contains(shapes, s => (string)s!["type"]! == "line" && (double)s["x0"]! == 1);
