@@ -223,3 +223,62 @@ public static partial class ChartHtml
         return (name[ResourcePrefix.Length..^".min.js".Length], reader.ReadToEnd());
     }
 }
+
+/// <summary>How a notebook chart fragment gets plotly.js.</summary>
+public enum PlotlyScript
+{
+    /// <summary>plotly.js inlined in the fragment (≈3.6 MB): draws offline.</summary>
+    Inline,
+    /// <summary>Use window.Plotly when the page has it, else load it from the CDN.</summary>
+    FromPageOrCdn,
+}
+
+public static partial class ChartHtml
+{
+    /// <summary>Plotly's mime type for a figure ({"data", "layout", "config"}).</summary>
+    public const string FigureMimeType = "application/vnd.plotly.v1+json";
+
+    /// <summary>The figure as Plotly's JSON mime type wants it: {"data": […], "layout": {…}, "config": {…}}.</summary>
+    public static string FigureJson(GenericChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return GenericChart.toFigureJson(chart);
+    }
+
+    /// <summary>
+    /// A notebook output for one chart: a div and a script that draws it. It needs neither RequireJS nor a network when
+    /// <paramref name="script"/> is <see cref="PlotlyScript.Inline"/>; with RequireJS present (Jupyter's classic page)
+    /// plotly's UMD bundle would register itself as an AMD module instead of window.Plotly, so define is hidden while it
+    /// loads. If plotly.js cannot be had, the div says so instead of staying blank.
+    /// </summary>
+    public static string NotebookFragment(GenericChart chart, PlotlyScript script)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        var id = "lstmnb-" + Guid.NewGuid().ToString("N");
+        var sb = new StringBuilder();
+        if (script == PlotlyScript.Inline)
+            sb.Append("<script type=\"text/javascript\">window.__lstmnbDefine = window.define; window.define = undefined;</script>\n")
+              .Append("<script type=\"text/javascript\">/* plotly.js ").Append(PlotlyJsVersion).Append(", embedded in Plotly.NET */\n")
+              .Append(PlotlyJs.Value.Source.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase))
+              .Append("\n</script>\n<script type=\"text/javascript\">window.define = window.__lstmnbDefine;</script>\n");
+        // The figure travels as a data block of Plotly's own mime type: the drawing script reads it, and a tool that
+        // checks notebook outputs can find and parse every chart without knowing this fragment.
+        sb.Append("<div id=\"").Append(id).Append("\" class=\"lstmnb-chart\"></div>\n<script type=\"").Append(FigureMimeType).Append("\" id=\"")
+          .Append(id).Append("-figure\">").Append(GenericChart.toFigureJson(chart).Replace("</", "<\\/", StringComparison.Ordinal)).Append("</script>\n")
+          .Append("<script type=\"text/javascript\">\n(function () {\n")
+          .Append("  var id = \"").Append(id).Append("\";\n")
+          .Append("  function draw() { var f = JSON.parse(document.getElementById(id + '-figure').textContent); window.Plotly.newPlot(id, f.data, f.layout || {}, f.config || {}); }\n")
+          .Append("  function fail(why) { var d = document.getElementById(id); if (d) d.textContent = 'This chart needs plotly.js, which could not be loaded (' + why + ').'; }\n")
+          .Append("  if (window.Plotly) { draw(); return; }\n")
+          .Append("  var cdn = 'https://cdn.plot.ly/plotly-").Append(PlotlyJsVersion).Append(".min.js';\n")
+          .Append("  window.__lstmnbPlotly = window.__lstmnbPlotly || new Promise(function (resolve, reject) {\n")
+          .Append("    var s = document.createElement('script'), saved = window.define;\n")
+          .Append("    window.define = undefined;\n")
+          .Append("    s.src = cdn;\n")
+          .Append("    s.onload = function () { window.define = saved; resolve(); };\n")
+          .Append("    s.onerror = function () { window.define = saved; reject('no access to ' + cdn); };\n")
+          .Append("    document.head.appendChild(s);\n  });\n")
+          .Append("  window.__lstmnbPlotly.then(draw, fail);\n})();\n</script>\n");
+        return sb.ToString();
+    }
+}
