@@ -38,10 +38,10 @@ public static class ChartExtensions
     /// <summary>Writes a self-contained HTML file (plotly.js inlined) and returns its full path.</summary>
     public static string SaveOfflineHtml(this GenericChart chart, string path, string? title = null) => ChartHtml.Save(chart, path, title);
 
-    /// <summary>The notebook fragment of <see cref="ChartHtml.ToNotebookHtml"/>.</summary>
-    public static string ToNotebookHtml(this GenericChart chart, PlotlyJsLoading loading = PlotlyJsLoading.WindowOrCdn)
-        => ChartHtml.ToNotebookHtml(chart, loading);
+    /// <summary>The notebook output of <see cref="ChartHtml.NotebookFragment"/>.</summary>
+    public static string NotebookFragment(this GenericChart chart, PlotlyScript script = PlotlyScript.FromPageOrCdn)
+        => ChartHtml.NotebookFragment(chart, script);
 
-    /// <summary>The figure JSON for <see cref="ChartHtml.PlotlyMimeType"/>.</summary>
-    public static string ToFigureJson(this GenericChart chart) => ChartHtml.ToFigureJson(chart);
+    /// <summary>The figure JSON for <see cref="ChartHtml.FigureMimeType"/>: {"data", "layout", "config"}.</summary>
+    public static string FigureJson(this GenericChart chart) => ChartHtml.FigureJson(chart);
 }

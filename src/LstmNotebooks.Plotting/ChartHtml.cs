@@ -6,20 +6,21 @@ using Plotly.NET;
 
 namespace LstmNotebooks.Plotting;
 
-/// <summary>How plotly.js reaches a chart's notebook fragment (<see cref="ChartHtml.ToNotebookHtml"/>).</summary>
-public enum PlotlyJsLoading
+/// <summary>How a chart's notebook fragment (<see cref="ChartHtml.NotebookFragment"/>) gets plotly.js.</summary>
+public enum PlotlyScript
 {
     /// <summary>The fragment carries Plotly.NET's embedded plotly.js (about 3.6 MB), which defines window.Plotly unless
-    /// it is defined already. Meant for the first chart a process shows; later ones use <see cref="WindowOrCdn"/>.</summary>
+    /// it is defined already: draws offline. Meant for the first chart a process shows; later ones use
+    /// <see cref="FromPageOrCdn"/>.</summary>
     Inline,
 
     /// <summary>Use window.Plotly if the page or an earlier output defined it; otherwise load plotly.js from the CDN
     /// (<see cref="ChartHtml.CdnUrl"/>); with neither, the chart's place shows a message saying so.</summary>
-    WindowOrCdn,
+    FromPageOrCdn,
 
     /// <summary>Use window.Plotly only (the page supplies plotly.js, e.g. with <see cref="ChartHtml.PlotlyJsScript"/>);
     /// never touches the network. Without it the chart's place shows a message.</summary>
-    Window,
+    FromPage,
 }
 
 /// <summary>
@@ -29,8 +30,8 @@ public enum PlotlyJsLoading
 /// </summary>
 public static partial class ChartHtml
 {
-    /// <summary>The MIME type of a Plotly figure output (Jupyter, VS Code and nbconvert render it).</summary>
-    public const string PlotlyMimeType = "application/vnd.plotly.v1+json";
+    /// <summary>Plotly's MIME type for a figure ({"data", "layout", "config"}); Jupyter, VS Code and nbconvert render it.</summary>
+    public const string FigureMimeType = "application/vnd.plotly.v1+json";
 
     private const string ResourcePrefix = "Plotly.NET.plotly-";
     private static readonly Lazy<(string Version, string Source)> PlotlyJs = new(LoadPlotlyJs);
@@ -59,25 +60,26 @@ public static partial class ChartHtml
 
     /// <summary>
     /// The chart's figure as JSON: {"data": [...], "layout": {...}, "config": {...}}, the payload of a
-    /// <see cref="PlotlyMimeType"/> output.
+    /// <see cref="FigureMimeType"/> output.
     /// </summary>
-    public static string ToFigureJson(GenericChart chart)
+    public static string FigureJson(GenericChart chart)
     {
         ArgumentNullException.ThrowIfNull(chart);
         return GenericChart.toJson(chart);
     }
 
     /// <summary>
-    /// A notebook output fragment: a div, and a script that draws the figure into it with Plotly.newPlot once plotly.js
-    /// is there. <paramref name="loading"/> says where plotly.js comes from. The div holds a readable message until the
-    /// chart is drawn (shown as is where scripts do not run), replaced by the reason when plotly.js cannot be had.
-    /// Works with and without RequireJS on the page.
+    /// A notebook output for one chart: a div, the figure as a data block of <see cref="FigureMimeType"/> (so a tool
+    /// that checks outputs can find and parse every chart without knowing this fragment), and a script that draws it
+    /// with Plotly.newPlot once plotly.js is there. <paramref name="script"/> says where plotly.js comes from. The div
+    /// holds a readable message until the chart is drawn (shown as is where scripts do not run), replaced by the reason
+    /// when plotly.js cannot be had. Needs no RequireJS, and works when it is present (Jupyter classic).
     /// </summary>
-    public static string ToNotebookHtml(GenericChart chart, PlotlyJsLoading loading = PlotlyJsLoading.WindowOrCdn)
+    public static string NotebookFragment(GenericChart chart, PlotlyScript script = PlotlyScript.FromPageOrCdn)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        if (!Enum.IsDefined(loading)) throw new ArgumentOutOfRangeException(nameof(loading), loading, "Unknown plotly.js loading mode.");
-        string json = ToFigureJson(chart);
+        if (!Enum.IsDefined(script)) throw new ArgumentOutOfRangeException(nameof(script), script, "Unknown way of getting plotly.js.");
+        string json = FigureJson(chart);
         var figure = JsonNode.Parse(json);
         string title = figure?["layout"]?["title"]?["text"]?.GetValue<string>() ?? "chart";
         int height = figure?["layout"]?["height"]?.GetValue<int>() ?? 450;
@@ -87,12 +89,14 @@ public static partial class ChartHtml
           .Append("<div style=\"font:13px system-ui,sans-serif;color:#57606A;padding:12px;border:1px dashed #B0B7BF;\">")
           .Append(WebUtility.HtmlEncode($"Chart “{title}”: drawn by plotly.js. If this text stays, scripts did not run here or plotly.js could not be loaded."))
           .Append("</div></div>\n");
-        if (loading == PlotlyJsLoading.Inline) sb.Append(PlotlyJsScript());
-        sb.Append("<script type=\"text/javascript\">\n(function () {\n")
+        if (script == PlotlyScript.Inline) sb.Append(PlotlyJsScript());
+        // "<" only occurs inside JSON strings; as \u003c it can neither end the data block nor open a comment, and the
+        // JSON stays valid.
+        sb.Append("<script type=\"").Append(FigureMimeType).Append("\" id=\"").Append(id).Append("-figure\">")
+          .Append(json.Replace("<", "\\u003c", StringComparison.Ordinal)).Append("</script>\n")
+          .Append("<script type=\"text/javascript\">\n(function () {\n")
           .Append("var id = \"").Append(id).Append("\";\n")
-          // "<" only occurs inside JSON strings; as \u003c it can neither close the script nor open a comment.
-          .Append("var figure = ").Append(json.Replace("<", "\\u003c", StringComparison.Ordinal)).Append(";\n")
-          .Append(loading == PlotlyJsLoading.WindowOrCdn ? "var cdn = \"" + CdnUrl + "\";\n" : "var cdn = null;\n")
+          .Append(script == PlotlyScript.FromPageOrCdn ? "var cdn = \"" + CdnUrl + "\";\n" : "var cdn = null;\n")
           .Append(DrawScript)
           .Append("})();\n</script>\n");
         return sb.ToString();
@@ -108,8 +112,9 @@ public static partial class ChartHtml
           if (el) { el.innerHTML = '<div style="font:13px system-ui,sans-serif;color:#8A1C1C;padding:12px;border:1px dashed #D0A0A0;"></div>'; el.firstChild.textContent = text; }
         }
         function draw() {
-          var el = document.getElementById(id);
-          if (!el) { return; }
+          var el = document.getElementById(id), block = document.getElementById(id + '-figure');
+          if (!el || !block) { return; }
+          var figure = JSON.parse(block.textContent);
           el.innerHTML = '';
           window.Plotly.newPlot(el, figure.data, figure.layout, figure.config);
         }
@@ -176,8 +181,8 @@ public static partial class ChartHtml
           .Append("<style>body{font-family:system-ui,sans-serif;margin:24px;} .chart{margin-bottom:32px;}</style>\n</head>\n<body>\n");
         if (heading) sb.Append("<h1>").Append(WebUtility.HtmlEncode(title)).Append("</h1>\n");
         foreach (var chart in charts)
-            sb.Append("<div class=\"chart\">\n").Append(ToNotebookHtml(chart ?? throw new ArgumentNullException(nameof(charts), "A chart is null."),
-                PlotlyJsLoading.Window)).Append("</div>\n");
+            sb.Append("<div class=\"chart\">\n").Append(NotebookFragment(chart ?? throw new ArgumentNullException(nameof(charts), "A chart is null."),
+                PlotlyScript.FromPage)).Append("</div>\n");
         sb.Append("</body>\n</html>\n");
         var html = sb.ToString();
         EnsureOffline(html);
@@ -221,64 +226,5 @@ public static partial class ChartHtml
         using var stream = assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream);
         return (name[ResourcePrefix.Length..^".min.js".Length], reader.ReadToEnd());
-    }
-}
-
-/// <summary>How a notebook chart fragment gets plotly.js.</summary>
-public enum PlotlyScript
-{
-    /// <summary>plotly.js inlined in the fragment (≈3.6 MB): draws offline.</summary>
-    Inline,
-    /// <summary>Use window.Plotly when the page has it, else load it from the CDN.</summary>
-    FromPageOrCdn,
-}
-
-public static partial class ChartHtml
-{
-    /// <summary>Plotly's mime type for a figure ({"data", "layout", "config"}).</summary>
-    public const string FigureMimeType = "application/vnd.plotly.v1+json";
-
-    /// <summary>The figure as Plotly's JSON mime type wants it: {"data": […], "layout": {…}, "config": {…}}.</summary>
-    public static string FigureJson(GenericChart chart)
-    {
-        ArgumentNullException.ThrowIfNull(chart);
-        return GenericChart.toFigureJson(chart);
-    }
-
-    /// <summary>
-    /// A notebook output for one chart: a div and a script that draws it. It needs neither RequireJS nor a network when
-    /// <paramref name="script"/> is <see cref="PlotlyScript.Inline"/>; with RequireJS present (Jupyter's classic page)
-    /// plotly's UMD bundle would register itself as an AMD module instead of window.Plotly, so define is hidden while it
-    /// loads. If plotly.js cannot be had, the div says so instead of staying blank.
-    /// </summary>
-    public static string NotebookFragment(GenericChart chart, PlotlyScript script)
-    {
-        ArgumentNullException.ThrowIfNull(chart);
-        var id = "lstmnb-" + Guid.NewGuid().ToString("N");
-        var sb = new StringBuilder();
-        if (script == PlotlyScript.Inline)
-            sb.Append("<script type=\"text/javascript\">window.__lstmnbDefine = window.define; window.define = undefined;</script>\n")
-              .Append("<script type=\"text/javascript\">/* plotly.js ").Append(PlotlyJsVersion).Append(", embedded in Plotly.NET */\n")
-              .Append(PlotlyJs.Value.Source.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase))
-              .Append("\n</script>\n<script type=\"text/javascript\">window.define = window.__lstmnbDefine;</script>\n");
-        // The figure travels as a data block of Plotly's own mime type: the drawing script reads it, and a tool that
-        // checks notebook outputs can find and parse every chart without knowing this fragment.
-        sb.Append("<div id=\"").Append(id).Append("\" class=\"lstmnb-chart\"></div>\n<script type=\"").Append(FigureMimeType).Append("\" id=\"")
-          .Append(id).Append("-figure\">").Append(GenericChart.toFigureJson(chart).Replace("</", "<\\/", StringComparison.Ordinal)).Append("</script>\n")
-          .Append("<script type=\"text/javascript\">\n(function () {\n")
-          .Append("  var id = \"").Append(id).Append("\";\n")
-          .Append("  function draw() { var f = JSON.parse(document.getElementById(id + '-figure').textContent); window.Plotly.newPlot(id, f.data, f.layout || {}, f.config || {}); }\n")
-          .Append("  function fail(why) { var d = document.getElementById(id); if (d) d.textContent = 'This chart needs plotly.js, which could not be loaded (' + why + ').'; }\n")
-          .Append("  if (window.Plotly) { draw(); return; }\n")
-          .Append("  var cdn = 'https://cdn.plot.ly/plotly-").Append(PlotlyJsVersion).Append(".min.js';\n")
-          .Append("  window.__lstmnbPlotly = window.__lstmnbPlotly || new Promise(function (resolve, reject) {\n")
-          .Append("    var s = document.createElement('script'), saved = window.define;\n")
-          .Append("    window.define = undefined;\n")
-          .Append("    s.src = cdn;\n")
-          .Append("    s.onload = function () { window.define = saved; resolve(); };\n")
-          .Append("    s.onerror = function () { window.define = saved; reject('no access to ' + cdn); };\n")
-          .Append("    document.head.appendChild(s);\n  });\n")
-          .Append("  window.__lstmnbPlotly.then(draw, fail);\n})();\n</script>\n");
-        return sb.ToString();
     }
 }

@@ -26,7 +26,7 @@ public class HtmlTests
         Assert.Single(Regex.Matches(html, Regex.Escape($"plotly.js v{ChartHtml.PlotlyJsVersion}")));
         // Two chart fragments, each drawing with Plotly.newPlot once the page's plotly.js is there.
         Assert.Equal(2, Regex.Matches(html, "class=\"lstmnb-chart\"").Count);
-        Assert.Equal(2, Regex.Matches(html, Regex.Escape("window.Plotly.newPlot(el, figure.data, figure.layout, figure.config)")).Count);
+        Assert.Equal(2, Regex.Matches(html, Regex.Escape("<script type=\"application/vnd.plotly.v1+json\"")).Count);
         Assert.Contains("<title>Gates &amp; states</title>", html);
         Assert.DoesNotMatch(new Regex("<script[^>]*\\ssrc=", RegexOptions.IgnoreCase), html);
         Assert.Throws<ArgumentException>(() => ChartHtml.ToHtmlPage([], "empty"));

@@ -12,28 +12,29 @@ public class NotebookHtmlTests
 
     private static JsonObject EmbeddedFigure(string html)
     {
-        var m = Regex.Match(html, "var figure = (.*);\n");
-        Assert.True(m.Success, "the fragment embeds the figure as `var figure = {...};`");
-        return JsonNode.Parse(m.Groups[1].Value)!.AsObject();
+        var m = Regex.Match(html, "<script type=\"application/vnd\\.plotly\\.v1\\+json\" id=\"(lstmnb-[0-9a-f]{32})-figure\">(.*?)</script>", RegexOptions.Singleline);
+        Assert.True(m.Success, "the fragment carries the figure as an application/vnd.plotly.v1+json data block");
+        Assert.Contains($"var id = \"{m.Groups[1].Value}\";", html);
+        return JsonNode.Parse(m.Groups[2].Value)!.AsObject();
     }
 
     [Fact]
     public void FigureJsonHasDataLayoutAndConfig()
     {
         var chart = ActivationCharts.SigmoidAndTanh();
-        var figure = JsonNode.Parse(chart.ToFigureJson())!.AsObject();
+        var figure = JsonNode.Parse(chart.FigureJson())!.AsObject();
         Assert.Equal(["data", "layout", "config"], figure.Select(p => p.Key));
         Assert.Equal(4, figure["data"]!.AsArray().Count);
         Assert.True((bool)figure["config"]!["responsive"]!);
         Assert.Null(figure["layout"]!["template"]); // no Plotly.NET default template: the house style is explicit
-        Assert.Equal("application/vnd.plotly.v1+json", ChartHtml.PlotlyMimeType);
+        Assert.Equal("application/vnd.plotly.v1+json", ChartHtml.FigureMimeType);
     }
 
     [Fact]
     public void InlineFragmentCarriesPlotlyJsRunWithAmdHidden()
     {
         var chart = ActivationCharts.SigmoidAndTanh();
-        string html = chart.ToNotebookHtml(PlotlyJsLoading.Inline);
+        string html = chart.NotebookFragment(PlotlyScript.Inline);
         Assert.Single(Regex.Matches(html, Regex.Escape($"plotly.js v{ChartHtml.PlotlyJsVersion}")));
         Assert.True(html.Length > 1_000_000, "plotly.js (~3.6 MB) should be inlined");
         // plotly's UMD header sees no define/module/exports, so it sets window.Plotly even under RequireJS.
@@ -42,13 +43,13 @@ public class NotebookHtmlTests
         Assert.DoesNotMatch(ScriptSrc, html);
         Assert.Contains("window.Plotly.newPlot(el, figure.data, figure.layout, figure.config)", html);
         Assert.Contains("var cdn = null;", html);
-        Assert.Equal(JsonNode.Parse(chart.ToFigureJson())!.ToJsonString(), EmbeddedFigure(html).ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(chart.FigureJson()), EmbeddedFigure(html)), "the data block is the chart's figure");
     }
 
     [Fact]
     public void CdnFragmentReusesWindowPlotlyOrLoadsTheSameVersion()
     {
-        string html = ActivationCharts.SigmoidAndTanh().ToNotebookHtml();
+        string html = ActivationCharts.SigmoidAndTanh().NotebookFragment();
         Assert.Equal("https://cdn.plot.ly/plotly-2.28.0.min.js", ChartHtml.CdnUrl);
         Assert.Contains($"var cdn = \"{ChartHtml.CdnUrl}\";", html);
         Assert.True(html.Length < 100_000, "a CDN fragment must not inline plotly.js");
@@ -63,7 +64,7 @@ public class NotebookHtmlTests
     [Fact]
     public void WindowFragmentNeverTouchesTheNetworkAndSaysWhatIsMissing()
     {
-        string html = ActivationCharts.SigmoidAndTanh().ToNotebookHtml(PlotlyJsLoading.Window);
+        string html = ActivationCharts.SigmoidAndTanh().NotebookFragment(PlotlyScript.FromPage);
         Assert.DoesNotContain("cdn.plot.ly", html);
         Assert.Contains("var cdn = null;", html);
         Assert.Contains("no window.Plotly", html);
@@ -72,22 +73,22 @@ public class NotebookHtmlTests
     [Fact]
     public void TheDivShowsAReadableMessageUntilTheChartIsDrawn()
     {
-        string html = ActivationCharts.SigmoidAndTanh(new ActivationChartOptions { Title = "σ & tanh" }).ToNotebookHtml();
+        string html = ActivationCharts.SigmoidAndTanh(new ActivationChartOptions { Title = "σ & tanh" }).NotebookFragment();
         var div = Regex.Match(html, "^<div id=\"(lstmnb-[0-9a-f]{32})\" class=\"lstmnb-chart\" style=\"width:100%;min-height:480px;\"><div[^>]*>([^<]+)</div></div>");
         Assert.True(div.Success, html[..300]);
         Assert.Contains("Chart “σ &amp; tanh”: drawn by plotly.js", div.Groups[2].Value);
         Assert.Contains($"var id = \"{div.Groups[1].Value}\";", html);
         // Every fragment gets its own element id.
-        Assert.NotEqual(div.Groups[1].Value, Regex.Match(ActivationCharts.SigmoidAndTanh().ToNotebookHtml(), "lstmnb-[0-9a-f]{32}").Value);
+        Assert.NotEqual(div.Groups[1].Value, Regex.Match(ActivationCharts.SigmoidAndTanh().NotebookFragment(), "lstmnb-[0-9a-f]{32}").Value);
     }
 
     [Fact]
     public void UserTextCannotCloseTheScript()
     {
         const string title = "</script><script>alert(1)</script><!-- x";
-        string html = ActivationCharts.SigmoidAndTanh(new ActivationChartOptions { Title = title }).ToNotebookHtml(PlotlyJsLoading.Window);
+        string html = ActivationCharts.SigmoidAndTanh(new ActivationChartOptions { Title = title }).NotebookFragment(PlotlyScript.FromPage);
         int scriptStart = html.IndexOf("<script", StringComparison.Ordinal);
-        Assert.Single(Regex.Matches(html[scriptStart..], "</script", RegexOptions.IgnoreCase));
+        Assert.Equal(2, Regex.Matches(html[scriptStart..], "</script", RegexOptions.IgnoreCase).Count); // the data block and the drawing script
         Assert.DoesNotContain("<!--", html[scriptStart..]);
         Assert.Equal(title, (string)EmbeddedFigure(html)["layout"]!["title"]!["text"]!);
     }
@@ -100,6 +101,6 @@ public class NotebookHtmlTests
         Assert.EndsWith("</script>\n", script);
         Assert.Single(Regex.Matches(script, "</script", RegexOptions.IgnoreCase));
         Assert.Matches(@"^\d+\.\d+\.\d+$", ChartHtml.PlotlyJsVersion);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ActivationCharts.SigmoidAndTanh().ToNotebookHtml((PlotlyJsLoading)7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ActivationCharts.SigmoidAndTanh().NotebookFragment((PlotlyScript)7));
     }
 }
