@@ -55,10 +55,11 @@ internal static class Figure
     // ---- layout ---------------------------------------------------------------------------------------------------------
 
     /// <summary>An axis in the house style (light grid, a drawn axis line, no zero line unless asked, margins grown to fit
-    /// the tick labels). An empty <paramref name="title"/> leaves the axis untitled.</summary>
+    /// the tick labels). An empty <paramref name="title"/> leaves the axis untitled. <paramref name="stepLabels"/> puts
+    /// a label at each integer position 0, 1, … (e.g. the input symbol of each time step).</summary>
     public static LinearAxis Axis(string title, StyleParam.AxisType? axisType = null, StyleParam.Range? range = null,
-        StyleParam.RangeMode? rangeMode = null, StyleParam.LinearAxisId? matches = null, StyleParam.TickMode? tickMode = null,
-        double? dTick = null, IEnumerable<IConvertible>? tickVals = null, IEnumerable<string>? tickText = null, bool? showTickLabels = null,
+        StyleParam.RangeMode? rangeMode = null, StyleParam.LinearAxisId? matches = null, IReadOnlyList<string>? stepLabels = null,
+        double? dTick = null, bool? showTickLabels = null,
         StyleParam.ExponentFormat? exponentFormat = null, string? tickFormat = null, bool? showGrid = null, bool zeroLine = false,
         string? zeroLineColor = null, StyleParam.LinearAxisId? anchor = null, StyleParam.Side? side = null,
         StyleParam.LinearAxisId? overlaying = null, StyleParam.Range? domain = null, bool? visible = null)
@@ -66,8 +67,9 @@ internal static class Figure
             Visible: Opt(visible), Color: null, Title: title.Length == 0 ? null : FSharpOption<Title>.Some(Title(title)), AxisType: Opt(axisType),
             AutoTypeNumbers: null, AutoRange: null, AutoRangeOptions: null, AutoShift: null, RangeMode: Opt(rangeMode), Range: Opt(range),
             FixedRange: null, ScaleAnchor: null, ScaleRatio: null, Constrain: null, ConstrainToward: null, Matches: Opt(matches),
-            MaxAllowed: null, MinAllowed: null, Rangebreaks: null, TickMode: Opt(tickMode), NTicks: null, Tick0: null, DTick: Opt(dTick),
-            TickVals: Opt(tickVals), TickText: Opt(tickText), Ticks: null, TicksOn: null, TickLabelMode: null, TickLabelPosition: null,
+            MaxAllowed: null, MinAllowed: null, Rangebreaks: null, TickMode: stepLabels is null ? null : Opt(StyleParam.TickMode.Array), NTicks: null,
+            Tick0: null, DTick: Opt(dTick), TickVals: Opt(stepLabels is null ? null : Enumerable.Range(0, stepLabels.Count).Cast<IConvertible>()),
+            TickText: Opt<IEnumerable<string>>(stepLabels), Ticks: null, TicksOn: null, TickLabelMode: null, TickLabelPosition: null,
             TickLabelStep: null, TickLabelOverflow: null, Mirror: null, TickLen: null, TickWidth: null, TickColor: null,
             ShowTickLabels: Opt(showTickLabels), AutoMargin: Opt(StyleParam.TickAutoMargin.All), ShowSpikes: null, SpikeColor: null,
             SpikeThickness: null, SpikeDash: null, SpikeMode: null, SpikeSnap: null, TickFont: null, TickAngle: null, ShowTickPrefix: null,

@@ -176,10 +176,7 @@ public static class ForecastCharts
             : " vs " + string.Join(", ", data.Baselines.Select(b => $"{b.Name} {Num(Rmse(data.TestActual, b.Values))}"));
         string title = options.Title ?? $"Forecast: {data.ModelName} test RMSE {Num(modelRmse)}{baselines}";
         return Compose(traces, Layout(title, 600, shapes, notes, barGap: 0.1),
-            (X(1), Axis("", anchor: Y(1), showTickLabels: false)),
-            (Y(1), Axis(options.ValueLabel, domain: Range(0.36, 1.0), anchor: X(1))),
-            (X(2), Axis(options.TimeLabel, anchor: Y(2), matches: X(1))),
-            (Y(2), Axis($"residual ({options.ValueLabel})", domain: Range(0.0, 0.28), anchor: X(2), zeroLine: true, zeroLineColor: "#8C959F")));
+            PanelAxes(options));
     }
 
     private static GenericChart Build(IConvertible[] x, IReadOnlyList<double> actual, IReadOnlyList<double> predicted, ForecastChartOptions? options)
@@ -206,11 +203,17 @@ public static class ForecastCharts
                     hoverTemplate: $"residual<br>{time} %{{x}}<br>actual − predicted = %{{y:.5g}}<extra></extra>")),
         ];
         return Compose(traces, Layout(options.Title ?? $"Prediction vs actual (RMSE {Num(rmse)}, MAE {Num(mae)})", 560, barGap: 0.1),
-            (X(1), Axis("", anchor: Y(1), showTickLabels: false)),
-            (Y(1), Axis(options.ValueLabel, domain: Range(0.36, 1.0), anchor: X(1))),
-            (X(2), Axis(options.TimeLabel, anchor: Y(2), matches: X(1))),
-            (Y(2), Axis($"residual ({options.ValueLabel})", domain: Range(0.0, 0.28), anchor: X(2), zeroLine: true, zeroLineColor: "#8C959F")));
+            PanelAxes(options));
     }
+
+    /// <summary>Values on top, residuals in a strip below, time axes linked.</summary>
+    private static (StyleParam.LinearAxisId, LinearAxis)[] PanelAxes(ForecastChartOptions options) =>
+    [
+        (X(1), Axis("", anchor: Y(1), showTickLabels: false)),
+        (Y(1), Axis(options.ValueLabel, domain: Range(0.36, 1.0), anchor: X(1))),
+        (X(2), Axis(options.TimeLabel, anchor: Y(2), matches: X(1))),
+        (Y(2), Axis($"residual ({options.ValueLabel})", domain: Range(0.0, 0.28), anchor: X(2), zeroLine: true, zeroLineColor: "#8C959F")),
+    ];
 
     private static double Rmse(IReadOnlyList<double> actual, IReadOnlyList<double> predicted)
         => Math.Sqrt(actual.Zip(predicted, (a, p) => (a - p) * (a - p)).Average());

@@ -137,8 +137,7 @@ public static class GateCharts
 
             bool last = p == panels.Length - 1;
             axes.Add((X(axis), Axis(last ? "time step" : "", anchor: Y(axis), matches: axis == 1 ? null : X(1), showTickLabels: last,
-                tickMode: options.StepLabels is null ? null : StyleParam.TickMode.Array,
-                tickVals: options.StepLabels is null ? null : steps.Cast<IConvertible>(), tickText: options.StepLabels)));
+                stepLabels: options.StepLabels)));
             axes.Add((Y(axis), Axis($"{symbol} · unit", domain: Range(bottom, top), anchor: X(axis),
                 axisType: subset ? StyleParam.AxisType.Category : null, dTick: units.Length > 16 || subset ? null : 1)));
             notes.Add(Note($"{(multiLayer ? $"layer {layer.Layer}: " : "")}{GateVocabulary.Describe(channel)}",
@@ -197,8 +196,7 @@ public static class GateCharts
         return Compose([heatmap, informative, distractors],
             Layout(title, 640, shapes, notes, Margin(70, 80, 80, 80), barMode: StyleParam.BarMode.Group),
             (X(1), Axis("time step", anchor: Y(1),
-                tickMode: options.StepLabels is null ? null : StyleParam.TickMode.Array,
-                tickVals: options.StepLabels is null ? null : steps.Cast<IConvertible>(), tickText: options.StepLabels)),
+                stepLabels: options.StepLabels)),
             (Y(1), Axis("unit", domain: Range(0.58, 1.0), anchor: X(1), axisType: StyleParam.AxisType.Category)),
             (X(2), Axis("", anchor: Y(2), axisType: StyleParam.AxisType.Category)),
             (Y(2), Axis("mean |i·g| (how much is written)", domain: Range(0.0, 0.40), anchor: X(2), rangeMode: StyleParam.RangeMode.ToZero)));

@@ -297,8 +297,7 @@ public static class StateCharts
             var (bottom, top) = domains[p];
             bool last = p == unitList.Length - 1;
             axes.Add((X(axis), Axis(last ? "time step" : "", anchor: Y(axis), matches: axis == 1 ? null : X(1), showTickLabels: last,
-                tickMode: options.StepLabels is null ? null : StyleParam.TickMode.Array,
-                tickVals: options.StepLabels is null ? null : steps.Cast<IConvertible>(), tickText: options.StepLabels)));
+                stepLabels: options.StepLabels)));
             axes.Add((Y(axis), Axis($"unit {unit}", domain: Range(bottom, top), anchor: X(axis), zeroLine: true)));
             notes.Add(Note($"unit {unit}: c_t = f·c_{{t−1}} + i·g", 0, top, xRef: "paper", color: GatePalette.CellState));
         }
