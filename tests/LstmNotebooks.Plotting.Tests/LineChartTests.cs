@@ -53,7 +53,8 @@ public class StateAndActivationChartTests
         var fig = Fig.Of(trace.StateLines([3]));
         Assert.Equal(1, fig.Count);
         Assert.Equal("h unit 3", (string)fig.Trace(0)["name"]!);
-        Assert.Contains("Hidden state (working memory) of the RNN", fig.Title);
+        Assert.Contains("RNN", fig.Title);
+        Assert.DoesNotContain("cell state", fig.Title, StringComparison.OrdinalIgnoreCase); // an RNN has none
     }
 
     [Fact]
