@@ -35,7 +35,7 @@ public sealed class ChartDetectionTests
         // Points: the longest data array of each trace (3 scatter points, 2 heatmap rows).
         Assert.Equal((2, 2, 5), (chart.TraceCount, chart.NonEmptyTraceCount, chart.PointCount));
         Assert.Equal(["scatter", "heatmap"], chart.TraceTypes);
-        Assert.Equal("{\"text\":\"<b>memory</b>\"}", JsonNode.Parse(ChartSummary.FigureDataBlock(KitFragment)!)!["layout"]!["title"]!.ToJsonString());
+        Assert.Equal("<b>memory</b>", JsonNode.Parse(ChartSummary.FigureDataBlock(KitFragment)!)!["layout"]!["title"]!["text"]!.GetValue<string>());
     }
 
     [Fact]
