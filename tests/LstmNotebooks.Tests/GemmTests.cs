@@ -131,6 +131,11 @@ public class GemmTests
                         Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, layout, cp, m, half, panels, ref none);
                         Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, layout, cp, m, 0, half, ref none);
                         BitEqual($"packed {order} split {m}×{k}·{k}×{n} at {width}", cs, cp);
+
+                        // Micro-panels last to first (what alternating steps do): same bits.
+                        T[] cr = (T[])c0.Clone();
+                        Gemm.MultiplyAdd<T, NoEpilogue>(a, packed, layout, cr, m, ref none, reverse: true);
+                        BitEqual($"packed {order} reversed {m}×{k}·{k}×{n} at {width}", cs, cr);
                     }
                     // B stored K×N (the backward's W_hh as is), packed.
                     var b = new T[k * n];
@@ -151,7 +156,8 @@ public class GemmTests
         foreach (var width in new[] { VectorWidth.Vector512, VectorWidth.Vector })
         {
             if (Skip(width)) continue;
-            foreach (var (m, k, h) in new[] { (1, 300, 37), (1, 64, 64), (9, 130, 21), (128, 20, 48) })
+            foreach (var (m, k, h) in new[] { (1, 300, 37), (1, 64, 64), (1, 64, 80), (9, 130, 21), (128, 20, 48) })
+            foreach (bool reverse in new[] { false, true })
             {
                 int n = 4 * h;
                 var a = Random<float>(m * k, 1);
@@ -164,8 +170,8 @@ public class GemmTests
                 var c = new float[m * n];
                 var seen = new int[m * h];
                 var epilogue = new RecordingEpilogue(c, expected, seen, h);
-                Gemm.MultiplyAdd(a, packed, layout, c, m, ref epilogue);
-                Assert.True(seen.All(s => s == 1), $"{m}×{k}, H {h} at {width}: units seen {string.Join(",", seen.Distinct())} times");
+                Gemm.MultiplyAdd(a, packed, layout, c, m, ref epilogue, reverse);
+                Assert.True(seen.All(s => s == 1), $"{m}×{k}, H {h} at {width}, reverse {reverse}: units seen {string.Join(",", seen.Distinct())} times");
                 Assert.Equal(0, epilogue.Early);
             }
         }

@@ -44,7 +44,8 @@ public class ParallelKernelTests
     public void PackedProductAndLstmStepSharedOutGiveTheSameBits(int threads)
     {
         using var team = new KernelTeam(threads);
-        foreach (var (b, h) in new[] { (1, 64), (7, 37), (32, 128) })
+        foreach (var (b, h) in new[] { (1, 64), (1, 80), (7, 37), (32, 128) })
+        foreach (int t in new[] { 2, 3 }) // even and odd steps walk the micro-panels in opposite orders
         {
             int gh = 4 * h;
             var whhRaw = Random<float>(gh * h, h);
@@ -53,22 +54,22 @@ public class ParallelKernelTests
             var pre0 = Random<float>(b * gh, 2);
             var cPrev = Random<float>(b * h, 3);
             var peep = Random<float>(3 * h, 4);
-            var lengths = Enumerable.Range(0, b).Select(i => i % 3 == 1 ? 0 : 5).ToArray(); // some rows already ended
+            var lengths = Enumerable.Range(0, b).Select(i => i % 3 == 1 ? 0 : 5).ToArray(); // some rows already ended (or b = 1: none)
             var flags = new LstmCellFlags(true, true);
 
             float[] pre1 = (float[])pre0.Clone(), g1 = new float[b * gh], c1 = new float[b * h], h1 = new float[b * h];
-            var cell = new LstmStepEpilogue<float>(pre1, cPrev, peep, flags, g1, c1, h1, lengths, 2);
+            var cell = new LstmStepEpilogue<float>(pre1, cPrev, peep, flags, g1, c1, h1, lengths, t);
             Gemm.MultiplyAdd<float, LstmStepEpilogue<float>>(hPrev, whh.Span, whh.Layout, pre1, b, ref cell);
 
             float[] pre2 = (float[])pre0.Clone(), g2 = new float[b * gh], c2 = new float[b * h], h2 = new float[b * h];
-            team.Run(new LstmStepJob<float>().Set(hPrev, whh.Memory, whh.Layout, pre2, cPrev, peep, flags, g2, c2, h2, lengths, 2));
+            team.Run(new LstmStepJob<float>().Set(hPrev, whh.Memory, whh.Layout, pre2, cPrev, peep, flags, g2, c2, h2, lengths, t));
             Assert.Equal(pre1, pre2); Assert.Equal(g1, g2); Assert.Equal(c1, c2); Assert.Equal(h1, h2);
 
             // And the unfused reference: the plain product, then the cell row by row.
             float[] pre3 = (float[])pre0.Clone(), g3 = new float[b * gh], c3 = new float[b * h], h3 = new float[b * h];
             Gemm.MultiplyAddTransposedBScalar<float>(hPrev, whhRaw, pre3, b, h, gh);
             for (int r = 0; r < b; r++)
-                if (2 < lengths[r])
+                if (t < lengths[r])
                     LstmKernels.Forward<float>(pre3.AsSpan(r * gh, gh), cPrev.AsSpan(r * h, h), peep, flags, g3.AsSpan(r * gh, gh),
                         c3.AsSpan(r * h, h), h3.AsSpan(r * h, h));
             Assert.Equal(pre3, pre1); Assert.Equal(g3, g1); Assert.Equal(c3, c1); Assert.Equal(h3, h1);

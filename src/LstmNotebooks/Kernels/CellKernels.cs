@@ -280,7 +280,7 @@ internal sealed class LstmStepJob<T> : IKernelJob where T : unmanaged, IBinaryFl
     {
         var (q0, q1) = KernelTeam.Share(_layout.MicroPanels, part, parts);
         var cell = new LstmStepEpilogue<T>(_pre.Span, _cPrev.Span, _peep.Span, _flags, _gates.Span, _c.Span, _h.Span, _lengths.Span, _t);
-        Gemm.MultiplyAddPanels(_hPrev.Span, _whh.Span, _layout, _pre.Span, _lengths.Length, q0, q1, ref cell);
+        Gemm.MultiplyAddPanels(_hPrev.Span, _whh.Span, _layout, _pre.Span, _lengths.Length, q0, q1, ref cell, reverse: (_t & 1) == 1);
     }
 }
 

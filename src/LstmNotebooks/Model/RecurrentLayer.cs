@@ -203,7 +203,7 @@ internal sealed class LstmLayer<T>(int index, LayerOffsets offsets, int hidden, 
         Gemm.AddRowVector(p.Slice(O.BiasHh, GH), pre, k.B, GH);
         var cell = new LstmStepEpilogue<T>(pre, k.CPrev(t), Peep(p), flags, k.StepRows(k.Gates, t, GH), k.StepRows(k.C, t, H),
             k.StepRows(k.Hs, t, H), k.Lengths, t);
-        Gemm.MultiplyAdd(k.HPrev(t), whh, layout, pre, k.B, ref cell);
+        Gemm.MultiplyAdd(k.HPrev(t), whh, layout, pre, k.B, ref cell, reverse: (t & 1) == 1); // alternating: weights stay in L1
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
