@@ -49,11 +49,20 @@ internal static class LstmKernels
         Span<T> gates, Span<T> c, Span<T> h, int from, int to, VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int hs = c.Length, j = from;
-        if (width == VectorWidth.Vector512)
-            for (; j <= to - Vector512<T>.Count; j += Vector512<T>.Count) ForwardVector<T, Simd512<T>, Vector512<T>>(pre, cPrev, peep, flags, gates, c, h, j, hs);
-        if (width >= VectorWidth.Vector)
-            for (; j <= to - Vector<T>.Count; j += Vector<T>.Count) ForwardVector<T, SimdVector<T>, Vector<T>>(pre, cPrev, peep, flags, gates, c, h, j, hs);
+        if (width == VectorWidth.Vector512) j = ForwardVectors<T, Simd512<T>, Vector512<T>>(pre, cPrev, peep, flags, gates, c, h, j, to, hs);
+        if (width >= VectorWidth.Vector) j = ForwardVectors<T, SimdVector<T>, Vector<T>>(pre, cPrev, peep, flags, gates, c, h, j, to, hs);
         for (; j < to; j++) ForwardScalar(pre, cPrev, peep, flags, gates, c, h, j, hs);
+    }
+
+    // One compiled loop per width (its own method: inlining five exp trees of both widths into one caller would run
+    // the JIT out of locals, and it would then call the vector helpers instead of inlining them). Returns the next j.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int ForwardVectors<T, TS, TV>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        Span<T> gates, Span<T> c, Span<T> h, int j, int to, int hs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        for (; j <= to - TS.Count; j += TS.Count) ForwardVector<T, TS, TV>(pre, cPrev, peep, flags, gates, c, h, j, hs);
+        return j;
     }
 
     public static void ForwardScalar<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
@@ -128,13 +137,18 @@ internal static class LstmKernels
             || (flags.Peepholes && (peep.Length < 3 * hs || dPeep.Length < 3 * hs)) || (!dcTotal.IsEmpty && dcTotal.Length < hs))
             throw new ArgumentException($"LSTM cell backward: spans do not fit H = {hs} (gates {gates.Length}, cPrev {cPrev.Length}, dh {dh.Length}, dc {dc.Length}, da {da.Length}, peep {peep.Length}, dPeep {dPeep.Length}).");
         int j = 0;
-        if (width == VectorWidth.Vector512)
-            for (; j <= hs - Vector512<T>.Count; j += Vector512<T>.Count)
-                BackwardVector<T, Simd512<T>, Vector512<T>>(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
-        if (width >= VectorWidth.Vector)
-            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count)
-                BackwardVector<T, SimdVector<T>, Vector<T>>(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
+        if (width == VectorWidth.Vector512) j = BackwardVectors<T, Simd512<T>, Vector512<T>>(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
+        if (width >= VectorWidth.Vector) j = BackwardVectors<T, SimdVector<T>, Vector<T>>(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
         for (; j < hs; j++) BackwardScalar(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // one compiled loop per width (ForwardVectors)
+    private static int BackwardVectors<T, TS, TV>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> peep,
+        LstmCellFlags flags, ReadOnlySpan<T> dh, Span<T> dc, Span<T> da, Span<T> dPeep, Span<T> dcTotal, int j, int hs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        for (; j <= hs - TS.Count; j += TS.Count) BackwardVector<T, TS, TV>(gates, cPrev, c, peep, flags, dh, dc, da, dPeep, dcTotal, j, hs);
+        return j;
     }
 
     public static void BackwardScalar<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> peep,
@@ -303,11 +317,17 @@ internal static class GruKernels
         if (pre.Length < 3 * hs || hPre.Length < 3 * hs || hPrev.Length < hs || gates.Length < 3 * hs)
             throw new ArgumentException($"GRU cell: spans do not fit H = {hs} (pre {pre.Length}, hPre {hPre.Length}, hPrev {hPrev.Length}, gates {gates.Length}).");
         int j = 0;
-        if (width == VectorWidth.Vector512)
-            for (; j <= hs - Vector512<T>.Count; j += Vector512<T>.Count) ForwardVector<T, Simd512<T>, Vector512<T>>(pre, hPre, hPrev, gates, h, j, hs);
-        if (width >= VectorWidth.Vector)
-            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count) ForwardVector<T, SimdVector<T>, Vector<T>>(pre, hPre, hPrev, gates, h, j, hs);
+        if (width == VectorWidth.Vector512) j = ForwardVectors<T, Simd512<T>, Vector512<T>>(pre, hPre, hPrev, gates, h, j, hs);
+        if (width >= VectorWidth.Vector) j = ForwardVectors<T, SimdVector<T>, Vector<T>>(pre, hPre, hPrev, gates, h, j, hs);
         for (; j < hs; j++) ForwardScalar(pre, hPre, hPrev, gates, h, j, hs);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // one compiled loop per width (LstmKernels)
+    private static int ForwardVectors<T, TS, TV>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h, int j, int hs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        for (; j <= hs - TS.Count; j += TS.Count) ForwardVector<T, TS, TV>(pre, hPre, hPrev, gates, h, j, hs);
+        return j;
     }
 
     public static void ForwardScalar<T>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h, int j, int hs)
@@ -360,13 +380,18 @@ internal static class GruKernels
         if (gates.Length < 3 * hs || hPre.Length < 3 * hs || hPrev.Length < hs || daX.Length < 3 * hs || daH.Length < 3 * hs || dhPrev.Length < hs)
             throw new ArgumentException($"GRU cell backward: spans do not fit H = {hs} (gates {gates.Length}, hPre {hPre.Length}, hPrev {hPrev.Length}, daX {daX.Length}, daH {daH.Length}, dhPrev {dhPrev.Length}).");
         int j = 0;
-        if (width == VectorWidth.Vector512)
-            for (; j <= hs - Vector512<T>.Count; j += Vector512<T>.Count)
-                BackwardVector<T, Simd512<T>, Vector512<T>>(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
-        if (width >= VectorWidth.Vector)
-            for (; j <= hs - Vector<T>.Count; j += Vector<T>.Count)
-                BackwardVector<T, SimdVector<T>, Vector<T>>(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
+        if (width == VectorWidth.Vector512) j = BackwardVectors<T, Simd512<T>, Vector512<T>>(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
+        if (width >= VectorWidth.Vector) j = BackwardVectors<T, SimdVector<T>, Vector<T>>(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
         for (; j < hs; j++) BackwardScalar(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // one compiled loop per width (LstmKernels)
+    private static int BackwardVectors<T, TS, TV>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
+        Span<T> daX, Span<T> daH, Span<T> dhPrev, int j, int hs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        for (; j <= hs - TS.Count; j += TS.Count) BackwardVector<T, TS, TV>(gates, hPre, hPrev, dh, daX, daH, dhPrev, j, hs);
+        return j;
     }
 
     public static void BackwardScalar<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,

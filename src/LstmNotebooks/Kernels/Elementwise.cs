@@ -66,7 +66,8 @@ internal static class Elementwise
         if (width >= VectorWidth.Vector) i = Loop<SimdVector<T>, Vector<T>>(ref rx, ref rd, i, n);
         for (; i < n; i++) dst[i] = TOp.Invoke(x[i]);
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        // One compiled loop per width: inlining both widths' exp trees into one method would run the JIT out of locals.
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         static int Loop<TS, TV>(ref T rx, ref T rd, int i, int n) where TS : ISimd<T, TV> where TV : struct
         {
             for (; i <= n - TS.Count; i += TS.Count) TS.Store(TOp.Invoke<TS, TV>(TS.Load(ref rx, (nuint)i)), ref rd, (nuint)i);
@@ -93,7 +94,7 @@ internal static class Elementwise
         if (width >= VectorWidth.Vector) i = Loop<SimdVector<T>, Vector<T>>(ref rx, ref ry, ref rd, i, n);
         for (; i < n; i++) dst[i] = TOp.Invoke(x[i], y[i]);
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // one compiled loop per width
         static int Loop<TS, TV>(ref T rx, ref T ry, ref T rd, int i, int n) where TS : ISimd<T, TV> where TV : struct
         {
             for (; i <= n - TS.Count; i += TS.Count)
