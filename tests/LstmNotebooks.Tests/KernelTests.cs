@@ -58,6 +58,33 @@ public class KernelTests
         }
     }
 
+    [Fact]
+    public void SpecialValuesAgreeAtEveryWidth()
+    {
+        Special<float>([float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e30f, -1e30f, 0f, -0f, 88f, -88f, 87f, -87f,
+            0.625f, -0.625f, 0.62499997f, 1.17549435E-38f, -1e-40f, 20f, -20f]);
+        Special<double>([double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300, -1e300, 0.0, -0.0, 709.0, -709.0, 708.0,
+            -708.0, 0.625, -0.625, 0.62499999999999989, 2.2250738585072014E-308, -1e-310, 40.0, -40.0]);
+    }
+
+    // Clamping (min/max), rounding and the exponent step at the edges: NaN stays NaN, infinities saturate alike.
+    private static void Special<T>(T[] values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        // Repeat the values so every lane position of every width sees each of them.
+        var x = Enumerable.Range(0, 4 * Vector512<T>.Count + 3).Select(i => values[i % values.Length]).ToArray();
+        var y = new T[x.Length];
+        foreach (var w in Widths())
+        {
+            Elementwise.Apply<T, ExpOperator<T>>(x, y, w);
+            BitEqual($"exp at {w}", x.Select(VectorMath.Exp).ToArray(), y);
+            Elementwise.Apply<T, SigmoidOperator<T>>(x, y, w);
+            BitEqual($"sigmoid at {w}", x.Select(VectorMath.Sigmoid).ToArray(), y);
+            Elementwise.Apply<T, TanhOperator<T>>(x, y, w);
+            BitEqual($"tanh at {w}", x.Select(VectorMath.Tanh).ToArray(), y);
+        }
+        Assert.True(T.IsNaN(VectorMath.Exp(T.NaN)) && T.IsNaN(VectorMath.Sigmoid(T.NaN)) && T.IsNaN(VectorMath.Tanh(T.NaN)));
+    }
+
     [Theory, MemberData(nameof(FloatLengths))] public void LstmCellFloat(int n) { LstmCell<float>(n, new(false, true)); LstmCell<float>(n, new(true, true)); LstmCell<float>(n, new(true, false)); }
     [Theory, MemberData(nameof(DoubleLengths))] public void LstmCellDouble(int n) { LstmCell<double>(n, new(false, true)); LstmCell<double>(n, new(true, true)); LstmCell<double>(n, new(false, false)); }
 

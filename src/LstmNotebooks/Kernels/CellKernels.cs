@@ -54,6 +54,47 @@ internal static class LstmKernels
         for (; j < to; j++) ForwardScalar(pre, cPrev, peep, flags, gates, c, h, j, hs);
     }
 
+    /// <summary>
+    /// The forward of units [from, to) for the rows [row, row + rows) of one step's B×… matrices whose sequence has
+    /// not ended (t &lt; length), spans already checked: what the GEMM epilogue runs per register tile, in one call
+    /// per width instead of one per row (a call costs about as much as a vector of the cell itself).
+    /// </summary>
+    internal static void ForwardRows<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        Span<T> gates, Span<T> c, Span<T> h, ReadOnlySpan<int> lengths, int t, int row, int rows, int from, int to, int hs, VectorWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int j = from;
+        if (width == VectorWidth.Vector512)
+            j = ForwardRowsVectors<T, Simd512<T>, Vector512<T>>(pre, cPrev, peep, flags, gates, c, h, lengths, t, row, rows, j, to, hs);
+        if (width >= VectorWidth.Vector)
+            j = ForwardRowsVectors<T, SimdVector<T>, Vector<T>>(pre, cPrev, peep, flags, gates, c, h, lengths, t, row, rows, j, to, hs);
+        if (j == to) return;
+        int gh = 4 * hs;
+        for (int b = row; b < row + rows; b++)
+        {
+            if (t >= lengths[b]) continue;
+            Span<T> pb = pre.Slice(b * gh, gh), gb = gates.Slice(b * gh, gh), cb = c.Slice(b * hs, hs), hb = h.Slice(b * hs, hs);
+            var cpb = cPrev.Slice(b * hs, hs);
+            for (int u = j; u < to; u++) ForwardScalar(pb, cpb, peep, flags, gb, cb, hb, u, hs);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // one compiled loop per width (ForwardVectors)
+    private static int ForwardRowsVectors<T, TS, TV>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        Span<T> gates, Span<T> c, Span<T> h, ReadOnlySpan<int> lengths, int t, int row, int rows, int from, int to, int hs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+    {
+        int gh = 4 * hs, next = from + (to - from) / TS.Count * TS.Count;
+        for (int b = row; b < row + rows; b++)
+        {
+            if (t >= lengths[b]) continue;
+            Span<T> pb = pre.Slice(b * gh, gh), gb = gates.Slice(b * gh, gh), cb = c.Slice(b * hs, hs), hb = h.Slice(b * hs, hs);
+            var cpb = cPrev.Slice(b * hs, hs);
+            for (int j = from; j < next; j += TS.Count) ForwardVector<T, TS, TV>(pb, cpb, peep, flags, gb, cb, hb, j, hs);
+        }
+        return next;
+    }
+
     // One compiled loop per width (its own method: inlining five exp trees of both widths into one caller would run
     // the JIT out of locals, and it would then call the vector helpers instead of inlining them). Returns the next j.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -254,15 +295,7 @@ internal ref struct LstmStepEpilogue<T>(Span<T> pre, ReadOnlySpan<T> cPrev, Read
     }
 
     public readonly void Apply(int row, int rows, int unit, int units)
-    {
-        int hs = _hs, gh = 4 * hs;
-        for (int b = row; b < row + rows; b++)
-        {
-            if (t >= _lengths[b]) continue;
-            LstmKernels.ForwardUnchecked(_pre.Slice(b * gh, gh), _cPrev.Slice(b * hs, hs), _peep, flags, _gates.Slice(b * gh, gh),
-                _c.Slice(b * hs, hs), _h.Slice(b * hs, hs), unit, unit + units, Simd.Widest);
-        }
-    }
+        => LstmKernels.ForwardRows(_pre, _cPrev, _peep, flags, _gates, _c, _h, _lengths, t, row, rows, unit, unit + units, _hs, Simd.Widest);
 }
 
 /// <summary>

@@ -52,7 +52,11 @@ internal interface ISimd<T, TV> where T : unmanaged, IBinaryFloatingPointIeee754
     static abstract TV Negate(TV a);
     /// <summary>a·b + c with one rounding.</summary>
     static abstract TV Fma(TV a, TV b, TV c);
+    /// <summary>The smaller of a and b, as <see cref="Math.Min(double, double)"/> for numbers; a NaN in a is returned.
+    /// (The hardware's min: the runtime's IEEE-exact Vector512.Min costs three instructions more per call, and the
+    /// kernels only clamp against constants, where the two agree.)</summary>
     static abstract TV Min(TV a, TV b);
+    /// <summary>The larger of a and b, as <see cref="Math.Max(double, double)"/> for numbers; a NaN in a is returned.</summary>
     static abstract TV Max(TV a, TV b);
     static abstract TV Abs(TV a);
     /// <summary>Round to nearest, ties to even (as <see cref="Math.Round(double)"/>).</summary>
@@ -61,7 +65,8 @@ internal interface ISimd<T, TV> where T : unmanaged, IBinaryFloatingPointIeee754
     static abstract TV LessThan(TV a, TV b);
     /// <summary>Lanes of a where mask is set, of b elsewhere.</summary>
     static abstract TV Select(TV mask, TV a, TV b);
-    /// <summary>2^n for lanes n holding integers in the normal exponent range (the scale step of exp).</summary>
+    /// <summary>2^n for lanes n holding integers in the normal exponent range (the scale step of exp; the hardware's
+    /// truncating conversion, exact there).</summary>
     static abstract TV Pow2(TV n);
 }
 
@@ -77,8 +82,9 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Divide(Vector512<T> a, Vector512<T> b) => a / b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Negate(Vector512<T> a) => -a;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Min(Vector512<T> a, Vector512<T> b) => Vector512.Min(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Max(Vector512<T> a, Vector512<T> b) => Vector512.Max(a, b);
+    // x86 min/max return their second operand when either is NaN: b first, a second, so a NaN in a propagates.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Min(Vector512<T> a, Vector512<T> b) => Vector512.MinNative(b, a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Max(Vector512<T> a, Vector512<T> b) => Vector512.MaxNative(b, a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Abs(Vector512<T> a) => Vector512.Abs(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> LessThan(Vector512<T> a, Vector512<T> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Select(Vector512<T> mask, Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(mask, a, b);
@@ -101,8 +107,8 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>> where T : unmanaged
     public static Vector512<T> Pow2(Vector512<T> n)
     {
         if (typeof(T) == typeof(float))
-            return Vector512.ShiftLeft(Vector512.ConvertToInt32(n.As<T, float>()) + Vector512.Create(127), 23).As<int, T>();
-        return Vector512.ShiftLeft(Vector512.ConvertToInt64(n.As<T, double>()) + Vector512.Create(1023L), 52).As<long, T>();
+            return Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n.As<T, float>()) + Vector512.Create(127), 23).As<int, T>();
+        return Vector512.ShiftLeft(Vector512.ConvertToInt64Native(n.As<T, double>()) + Vector512.Create(1023L), 52).As<long, T>();
     }
 }
 
@@ -118,8 +124,8 @@ internal readonly struct SimdVector<T> : ISimd<T, Vector<T>> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Multiply(Vector<T> a, Vector<T> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Divide(Vector<T> a, Vector<T> b) => a / b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Negate(Vector<T> a) => -a;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Min(Vector<T> a, Vector<T> b) => Vector.Min(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Max(Vector<T> a, Vector<T> b) => Vector.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Min(Vector<T> a, Vector<T> b) => Vector.MinNative(b, a); // as Simd512
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Max(Vector<T> a, Vector<T> b) => Vector.MaxNative(b, a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Abs(Vector<T> a) => Vector.Abs(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> LessThan(Vector<T> a, Vector<T> b) => Vector.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector<T> Select(Vector<T> mask, Vector<T> a, Vector<T> b) => Vector.ConditionalSelect(mask, a, b);
@@ -143,7 +149,7 @@ internal readonly struct SimdVector<T> : ISimd<T, Vector<T>> where T : unmanaged
     public static Vector<T> Pow2(Vector<T> n)
     {
         if (typeof(T) == typeof(float))
-            return Vector.As<int, T>(Vector.ShiftLeft(Vector.ConvertToInt32(Vector.As<T, float>(n)) + new Vector<int>(127), 23));
-        return Vector.As<long, T>(Vector.ShiftLeft(Vector.ConvertToInt64(Vector.As<T, double>(n)) + new Vector<long>(1023), 52));
+            return Vector.As<int, T>(Vector.ShiftLeft(Vector.ConvertToInt32Native(Vector.As<T, float>(n)) + new Vector<int>(127), 23));
+        return Vector.As<long, T>(Vector.ShiftLeft(Vector.ConvertToInt64Native(Vector.As<T, double>(n)) + new Vector<long>(1023), 52));
     }
 }
