@@ -156,7 +156,7 @@ public class GemmTests
         foreach (var width in new[] { VectorWidth.Vector512, VectorWidth.Vector })
         {
             if (Skip(width)) continue;
-            foreach (var (m, k, h) in new[] { (1, 300, 37), (1, 64, 64), (1, 64, 80), (9, 130, 21), (128, 20, 48) })
+            foreach (var (m, k, h) in new[] { (1, 300, 37), (1, 64, 64), (1, 64, 80), (9, 130, 21), (128, 20, 48), (200, 300, 256) }) // the last in two L2 blocks
             foreach (bool reverse in new[] { false, true })
             {
                 int n = 4 * h;
@@ -173,6 +173,7 @@ public class GemmTests
                 Gemm.MultiplyAdd(a, packed, layout, c, m, ref epilogue, reverse);
                 Assert.True(seen.All(s => s == 1), $"{m}×{k}, H {h} at {width}, reverse {reverse}: units seen {string.Join(",", seen.Distinct())} times");
                 Assert.Equal(0, epilogue.Early);
+                Assert.Equal(expected, c);
             }
         }
     }
