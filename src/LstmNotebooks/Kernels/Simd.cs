@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LstmNotebooks.Kernels;
 
@@ -68,6 +69,9 @@ internal interface ISimd<T, TV> where T : unmanaged, IBinaryFloatingPointIeee754
     /// <summary>2^n for lanes n holding integers in the normal exponent range (the scale step of exp; the hardware's
     /// truncating conversion, exact there).</summary>
     static abstract TV Pow2(TV n);
+    /// <summary>p·2^n for integer lanes n in the normal exponent range: one rounding of the exact product, as
+    /// p * 2^n — with AVX-512 one instruction (vscalefps) instead of four.</summary>
+    static abstract TV ScaleByPow2(TV p, TV n);
 }
 
 /// <summary><see cref="Vector512{T}"/>: 16 floats or 8 doubles per register, 32 registers with AVX-512.</summary>
@@ -109,6 +113,14 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>> where T : unmanaged
         if (typeof(T) == typeof(float))
             return Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n.As<T, float>()) + Vector512.Create(127), 23).As<int, T>();
         return Vector512.ShiftLeft(Vector512.ConvertToInt64Native(n.As<T, double>()) + Vector512.Create(1023L), 52).As<long, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ScaleByPow2(Vector512<T> p, Vector512<T> n)
+    {
+        if (!Avx512F.IsSupported) return p * Pow2(n);
+        if (typeof(T) == typeof(float)) return Avx512F.Scale(p.As<T, float>(), n.As<T, float>()).As<float, T>();
+        return Avx512F.Scale(p.As<T, double>(), n.As<T, double>()).As<double, T>();
     }
 }
 
@@ -152,4 +164,7 @@ internal readonly struct SimdVector<T> : ISimd<T, Vector<T>> where T : unmanaged
             return Vector.As<int, T>(Vector.ShiftLeft(Vector.ConvertToInt32Native(Vector.As<T, float>(n)) + new Vector<int>(127), 23));
         return Vector.As<long, T>(Vector.ShiftLeft(Vector.ConvertToInt64Native(Vector.As<T, double>(n)) + new Vector<long>(1023), 52));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> ScaleByPow2(Vector<T> p, Vector<T> n) => p * Pow2(n);
 }

@@ -167,7 +167,7 @@ internal static class VectorMath
             p = TS.Fma(p, r, F(0.5f));
             p = TS.Fma(p, r, F(1f));
             p = TS.Fma(p, r, F(1f));
-            return TS.Multiply(p, TS.Pow2(n));
+            return TS.ScaleByPow2(p, n);
         }
         else
         {
@@ -189,7 +189,7 @@ internal static class VectorMath
             p = TS.Fma(p, r, D(0.5));
             p = TS.Fma(p, r, D(1.0));
             p = TS.Fma(p, r, D(1.0));
-            return TS.Multiply(p, TS.Pow2(n));
+            return TS.ScaleByPow2(p, n);
         }
     }
 
