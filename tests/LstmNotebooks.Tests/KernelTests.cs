@@ -58,6 +58,23 @@ public class KernelTests
         }
     }
 
+    /// <summary>The float reciprocal of σ and tanh (seed and three Newton steps) is within one ulp of the correctly
+    /// rounded 1/d over every denominator they form, [1, 1 + e^87].</summary>
+    [Fact]
+    public void FloatReciprocalIsWithinOneUlp()
+    {
+        var rng = new Rng(21);
+        for (int i = 0; i < 200_000; i++)
+        {
+            float d = i < 100_000 ? (float)(1 + rng.Uniform(0, 3)) : (float)Math.Exp(rng.Uniform(0, 87));
+            float r = VectorMath.Reciprocal(d), exact = (float)(1.0 / d);
+            int ulps = Math.Abs(BitConverter.SingleToInt32Bits(r) - BitConverter.SingleToInt32Bits(exact));
+            Assert.True(ulps <= 1, $"1/{d:R}: {r:R}, correctly rounded {exact:R} ({ulps} ulps apart)");
+        }
+        Assert.Equal(1f, VectorMath.Reciprocal(1f));
+        Assert.True(float.IsNaN(VectorMath.Reciprocal(float.NaN)));
+    }
+
     [Fact]
     public void SpecialValuesAgreeAtEveryWidth()
     {
@@ -192,14 +209,17 @@ public class KernelTests
         Assert.True(worstExp < 4e-16, $"exp(double) relative error {worstExp:E2}");
         Assert.True(worstTanh < 1e-15, $"tanh(double) relative error {worstTanh:E2}");
         Assert.True(worstSig < 1e-15, $"sigmoid(double) relative error {worstSig:E2}");
-        float worstExpF = 0, worstTanhF = 0;
+        float worstExpF = 0, worstTanhF = 0, worstSigF = 0;
         for (float x = -20; x <= 20; x += 0.0071f)
         {
             worstExpF = Math.Max(worstExpF, (float)Math.Abs(VectorMath.Exp(x) / Math.Exp(x) - 1));
             worstTanhF = Math.Max(worstTanhF, (float)(Math.Abs(VectorMath.Tanh(x) - Math.Tanh(x)) / Math.Max(Math.Abs(Math.Tanh(x)), 1e-30)));
+            double sig = 1 / (1 + Math.Exp(-x));
+            worstSigF = Math.Max(worstSigF, (float)(Math.Abs(VectorMath.Sigmoid(x) - sig) / sig));
         }
         Assert.True(worstExpF < 4e-7f, $"exp(float) relative error {worstExpF:E2}");
         Assert.True(worstTanhF < 4e-7f, $"tanh(float) relative error {worstTanhF:E2}");
+        Assert.True(worstSigF < 4e-7f, $"sigmoid(float) relative error {worstSigF:E2}");
         Assert.Equal(0.0, VectorMath.Tanh(0.0));
         Assert.Equal(1.0, VectorMath.Tanh(400.0));
         Assert.Equal(-1.0, VectorMath.Tanh(-400.0));

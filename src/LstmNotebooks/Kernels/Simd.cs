@@ -72,6 +72,8 @@ internal interface ISimd<T, TV> where T : unmanaged, IBinaryFloatingPointIeee754
     /// <summary>p·2^n for integer lanes n in the normal exponent range: one rounding of the exact product, as
     /// p * 2^n — with AVX-512 one instruction (vscalefps) instead of four.</summary>
     static abstract TV ScaleByPow2(TV p, TV n);
+    /// <summary>Float lanes: the bits 0x7EF311C7 − bits(d), the seed of <see cref="VectorMath.Reciprocal(float)"/>.</summary>
+    static abstract TV ReciprocalSeed(TV d);
 }
 
 /// <summary><see cref="Vector512{T}"/>: 16 floats or 8 doubles per register, 32 registers with AVX-512.</summary>
@@ -122,6 +124,9 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>> where T : unmanaged
         if (typeof(T) == typeof(float)) return Avx512F.Scale(p.As<T, float>(), n.As<T, float>()).As<float, T>();
         return Avx512F.Scale(p.As<T, double>(), n.As<T, double>()).As<double, T>();
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ReciprocalSeed(Vector512<T> d) => (Vector512.Create(0x7EF311C7) - d.As<T, int>()).As<int, T>();
 }
 
 /// <summary><see cref="Vector{T}"/>: the runtime's preferred width (256-bit on x64 by default, 128-bit on Arm).</summary>
@@ -167,4 +172,7 @@ internal readonly struct SimdVector<T> : ISimd<T, Vector<T>> where T : unmanaged
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> ScaleByPow2(Vector<T> p, Vector<T> n) => p * Pow2(n);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> ReciprocalSeed(Vector<T> d) => Vector.As<int, T>(new Vector<int>(0x7EF311C7) - Vector.As<T, int>(d));
 }
