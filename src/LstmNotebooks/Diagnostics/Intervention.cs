@@ -52,27 +52,12 @@ public sealed record Intervention(InterventionKind Kind, int Layer, int Unit, in
         if (FromStep < 0 || ToStep < FromStep)
             ThrowHelper.Argument(nameof(FromStep), $"Intervention steps [{FromStep}, {ToStep}] are not a valid range.");
         if (!double.IsFinite(Value)) ThrowHelper.Argument(nameof(Value), $"Intervention value must be finite, but was {Value}.");
-        if (Kind == InterventionKind.SetCellState && spec.Cell != CellKind.Lstm)
+        var cell = CellDefinition.Of(spec.Cell);
+        if (Kind == InterventionKind.SetCellState && !cell.HasCellState)
             ThrowHelper.InvalidOperation($"Only LSTM cells have a cell state to edit; this model is a {spec.Cell}. Hint: use SetHiddenState.");
-        if (Kind == InterventionKind.ClampGate && GateBlock(spec.Cell, Gate) < 0)
-            ThrowHelper.InvalidOperation($"A {spec.Cell} cell has no {Gate} gate. " + spec.Cell switch
-            {
-                CellKind.Lstm => "LSTM gates: Input, Forget, InputModulation, Output.",
-                CellKind.Gru => "GRU gates: Reset, Update, New.",
-                _ => "A vanilla RNN has no gates; use SetHiddenState.",
-            });
+        if (Kind == InterventionKind.ClampGate && cell.Find(Gate) is null)
+            ThrowHelper.InvalidOperation($"A {spec.Cell} cell has no {Gate} gate. " + (cell.Gates.Count == 0
+                ? $"A vanilla {cell.Name} has no gates; use SetHiddenState."
+                : $"{cell.Name} gates: {string.Join(", ", cell.Gates.Select(g => g.Gate))}."));
     }
-
-    /// <summary>Row block of a gate in PyTorch's packing, or -1 if the cell has no such gate.</summary>
-    internal static int GateBlock(CellKind cell, Gate gate) => (cell, gate) switch
-    {
-        (CellKind.Lstm, Gate.Input) => 0,
-        (CellKind.Lstm, Gate.Forget) => 1,
-        (CellKind.Lstm, Gate.InputModulation) => 2,
-        (CellKind.Lstm, Gate.Output) => 3,
-        (CellKind.Gru, Gate.Reset) => 0,
-        (CellKind.Gru, Gate.Update) => 1,
-        (CellKind.Gru, Gate.New) => 2,
-        _ => -1,
-    };
 }

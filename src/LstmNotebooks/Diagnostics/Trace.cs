@@ -12,6 +12,8 @@ public enum TraceChannel
     /// <summary>Pre-activation of a vanilla RNN's tanh.</summary>
     HiddenPreActivation,
     CellState, HiddenState,
+    /// <summary>A projected LSTM's o ⊙ tanh(c), H wide, before <c>weight_hr</c> maps it to the hidden state.</summary>
+    CellOutput,
 }
 
 /// <summary>One layer's record: for each channel, a steps × units matrix.</summary>
@@ -32,6 +34,9 @@ public sealed class LayerTrace<T> where T : unmanaged, IBinaryFloatingPointIeee7
     public int Units { get; }
     public IReadOnlyCollection<TraceChannel> Channels => _channels.Keys;
     public bool Has(TraceChannel channel) => _channels.ContainsKey(channel);
+
+    /// <summary>The range the channel's values are confined to in this trace, or null when unbounded.</summary>
+    public (double Min, double Max)? Range(TraceChannel channel) => GateVocabulary.Range(channel);
 
     /// <summary>Step-major values (step 0's units, step 1's, …).</summary>
     public ReadOnlySpan<T> Values(TraceChannel channel) => Get(channel);
@@ -93,31 +98,17 @@ public sealed class Trace<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         foreach (var k in caches)
         {
             var ch = new Dictionary<TraceChannel, T[]>();
-            void Blocks(T[] src, params TraceChannel[] names)
+            void Block(T[] src, int g, TraceChannel name)
             {
-                for (int g = 0; g < names.Length; g++)
-                {
-                    var dst = new T[steps * hs];
-                    for (int t = 0; t < steps; t++) src.AsSpan(t * k.GH + g * hs, hs).CopyTo(dst.AsSpan(t * hs));
-                    ch[names[g]] = dst;
-                }
+                var dst = new T[steps * hs];
+                for (int t = 0; t < steps; t++) src.AsSpan(t * k.GH + g * hs, hs).CopyTo(dst.AsSpan(t * hs));
+                ch[name] = dst;
             }
-            switch (spec.Cell)
-            {
-                case CellKind.Lstm:
-                    Blocks(k.Gates, TraceChannel.InputGate, TraceChannel.ForgetGate, TraceChannel.InputModulationGate, TraceChannel.OutputGate);
-                    Blocks(k.Pre, TraceChannel.InputGatePreActivation, TraceChannel.ForgetGatePreActivation,
-                        TraceChannel.InputModulationGatePreActivation, TraceChannel.OutputGatePreActivation);
-                    ch[TraceChannel.CellState] = (T[])k.C.Clone();
-                    break;
-                case CellKind.Gru:
-                    Blocks(k.Gates, TraceChannel.ResetGate, TraceChannel.UpdateGate, TraceChannel.NewGate);
-                    Blocks(k.Pre, TraceChannel.ResetGatePreActivation, TraceChannel.UpdateGatePreActivation, TraceChannel.NewGatePreActivation);
-                    break;
-                default:
-                    ch[TraceChannel.HiddenPreActivation] = (T[])k.Pre.Clone();
-                    break;
-            }
+            // Channel order and block positions come from the cell's table: values, then pre-activations, then states.
+            var cell = CellDefinition.Of(spec.Cell);
+            foreach (var b in cell.Blocks) if (b.Channel is { } value) Block(k.Gates, b.Block, value);
+            foreach (var b in cell.Blocks) Block(k.Pre, b.Block, b.PreActivationChannel);
+            if (cell.HasCellState) ch[TraceChannel.CellState] = (T[])k.C.Clone();
             ch[TraceChannel.HiddenState] = (T[])k.Hs.Clone();
             layers.Add(new LayerTrace<T>(layers.Count, steps, hs, ch));
         }

@@ -55,8 +55,6 @@ internal sealed class ParameterLayout
     public int HeadBias { get; }
     public int Count { get; }
 
-    public bool TryGet(string name, out ParameterInfo info) => _byName.TryGetValue(name, out info!);
-
     public ParameterInfo Get(string name)
     {
         if (!_byName.TryGetValue(name, out var info))

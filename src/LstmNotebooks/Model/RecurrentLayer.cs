@@ -37,6 +37,7 @@ internal sealed class LayerCache<T> where T : unmanaged, IBinaryFloatingPointIee
     public T[] X { get; }           // (T, B, I)
     public int[] Lengths { get; }   // valid steps per row, 0..T
     public T[] Pre { get; }         // (T, B, GH): the exact arguments of the gate nonlinearities
+    public T[] PreProduct { get; set; } = []; // (T, B, GH): Pre as the GEMMs left it, kept for interventions only
     public T[] Gates { get; }       // (T, B, GH): gate values after their nonlinearity (LSTM, GRU)
     public T[] HPre { get; }        // (T, B, GH): GRU hidden-side W_hh·h + b_hh
     public T[] C { get; }           // (T, B, H): LSTM cell state
@@ -84,7 +85,6 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
     protected int H { get; }
     protected int G { get; }
     protected int GH { get; }
-    public int InputSize => O.InputSize;
     public abstract bool HasCell { get; }
     protected virtual bool HasHiddenPre => false;
 
@@ -109,6 +109,7 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         Gemm.Transpose(p.Slice(O.WeightHh, GH * H), whhT, GH, H);
         Gemm.SetRows(p.Slice(O.BiasIh, GH), k.Pre, rows, GH);
         Gemm.MultiplyAdd<T>(k.X, wihT, k.Pre, rows, O.InputSize, GH);
+        if (interventions is { Count: > 0 }) k.PreProduct = new T[k.Pre.Length];
         for (int t = 0; t < k.Steps; t++)
         {
             Step(p, k, t, whhT);
@@ -120,8 +121,50 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
     /// <summary>The hidden-side GEMM and the fused cell update of step t for every row with t &lt; length.</summary>
     protected abstract void Step(ReadOnlySpan<T> p, LayerCache<T> k, int t, T[] whhT);
 
-    /// <summary>Applies the interventions active at step t (scalar, after the fused update; traces only).</summary>
-    protected abstract void Intervene(ReadOnlySpan<T> p, LayerCache<T> k, int t, IReadOnlyList<Intervention> interventions);
+    /// <summary>Keeps step t's gate arguments as the GEMMs left them, before the fused update changes them in place.</summary>
+    protected static void KeepProduct(LayerCache<T> k, int t, ReadOnlySpan<T> pre)
+    {
+        if (k.PreProduct.Length > 0) pre.CopyTo(k.StepRows(k.PreProduct, t, k.GH));
+    }
+
+    /// <summary>
+    /// Applies the interventions active at step t (traces only): each touched unit is recomputed from the GEMMs'
+    /// arguments by the cell kernel's scalar specification, with the clamped gates and the edited cell state passed
+    /// through its hook; then hidden-state edits are written.
+    /// </summary>
+    private void Intervene(ReadOnlySpan<T> p, LayerCache<T> k, int t, IReadOnlyList<Intervention> interventions)
+    {
+        var cell = CellDefinition.Of(Kind);
+        for (int b = 0; b < k.B; b++)
+        {
+            if (t >= k.Lengths[b]) continue;
+            int row = t * k.B + b;
+            foreach (var iv in interventions)
+            {
+                if (!iv.Applies(Index, t) || iv.Kind == InterventionKind.SetHiddenState) continue;
+                int j = iv.Unit;
+                var unit = new UnitClamp<T>();
+                // Every intervention on this unit at this step acts together, in one recompute.
+                foreach (var other in interventions)
+                {
+                    if (!other.Applies(Index, t) || other.Unit != j) continue;
+                    if (other.Kind == InterventionKind.ClampGate) unit.ClampGate(cell.Find(other.Gate)!.Block, T.CreateChecked(other.Value));
+                    else if (other.Kind == InterventionKind.SetCellState) unit.SetCell(T.CreateChecked(other.Value));
+                }
+                var pre = k.Pre.AsSpan(row * GH, GH);
+                var product = k.PreProduct.AsSpan(row * GH, GH);
+                for (int g = 0; g < G; g++) pre[g * H + j] = product[g * H + j];
+                Recompute(p, k, t, b, j, unit);
+            }
+            foreach (var iv in interventions)
+                if (iv.Applies(Index, t) && iv.Kind == InterventionKind.SetHiddenState) k.Hs[row * H + iv.Unit] = T.CreateChecked(iv.Value);
+        }
+    }
+
+    protected abstract CellKind Kind { get; }
+
+    /// <summary>Unit j of row b at step t through the kernel's scalar specification with the given override.</summary>
+    protected abstract void Recompute(ReadOnlySpan<T> p, LayerCache<T> k, int t, int b, int j, UnitClamp<T> unit);
 
     private void CarryPadding(LayerCache<T> k, int t)
     {
@@ -203,6 +246,7 @@ internal sealed class LstmLayer<T>(int index, LayerOffsets offsets, int hidden, 
         var pre = k.StepRows(k.Pre, t, GH);
         Gemm.AddRowVector(p.Slice(O.BiasHh, GH), pre, k.B, GH);
         Gemm.MultiplyAdd(k.HPrev(t), whhT, pre, k.B, H, GH);
+        KeepProduct(k, t, pre);
         var gates = k.StepRows(k.Gates, t, GH);
         var c = k.StepRows(k.C, t, H);
         var h = k.StepRows(k.Hs, t, H);
@@ -238,41 +282,13 @@ internal sealed class LstmLayer<T>(int index, LayerOffsets offsets, int hidden, 
         }
     }
 
-    protected override void Intervene(ReadOnlySpan<T> p, LayerCache<T> k, int t, IReadOnlyList<Intervention> interventions)
+    protected override CellKind Kind => CellKind.Lstm;
+
+    protected override void Recompute(ReadOnlySpan<T> p, LayerCache<T> k, int t, int b, int j, UnitClamp<T> unit)
     {
-        var peep = Peep(p);
-        for (int b = 0; b < k.B; b++)
-        {
-            if (t >= k.Lengths[b]) continue;
-            var pre = k.Pre.AsSpan((t * k.B + b) * GH, GH);
-            var gates = k.Gates.AsSpan((t * k.B + b) * GH, GH);
-            var c = k.C.AsSpan((t * k.B + b) * H, H);
-            var h = k.Hs.AsSpan((t * k.B + b) * H, H);
-            var cPrev = k.CPrev(t).Slice(b * H, H);
-            foreach (var iv in interventions)
-            {
-                if (!iv.Applies(Index, t) || iv.Kind == InterventionKind.SetHiddenState) continue;
-                int j = iv.Unit;
-                bool clampO = false;
-                if (iv.Kind == InterventionKind.ClampGate)
-                {
-                    int block = Intervention.GateBlock(CellKind.Lstm, iv.Gate);
-                    gates[block * H + j] = T.CreateChecked(iv.Value);
-                    clampO = block == 3;
-                }
-                // Recompute this unit from its (possibly clamped) gates: c, then o (its peephole reads c), then h.
-                T cOld = c[j];
-                T cNew = iv.Kind == InterventionKind.SetCellState
-                    ? T.CreateChecked(iv.Value)
-                    : T.FusedMultiplyAdd(flags.ForgetGate ? gates[H + j] : T.One, cPrev[j], gates[j] * gates[2 * H + j]);
-                c[j] = cNew;
-                if (!peep.IsEmpty) pre[3 * H + j] += peep[2 * H + j] * (cNew - cOld);
-                if (!clampO && !peep.IsEmpty) gates[3 * H + j] = VectorMath.Sigmoid(pre[3 * H + j]);
-                h[j] = gates[3 * H + j] * VectorMath.Tanh(cNew);
-            }
-            foreach (var iv in interventions)
-                if (iv.Applies(Index, t) && iv.Kind == InterventionKind.SetHiddenState) h[iv.Unit] = T.CreateChecked(iv.Value);
-        }
+        int row = t * k.B + b;
+        LstmKernels.ForwardScalar(k.Pre.AsSpan(row * GH, GH), k.CPrev(t).Slice(b * H, H), Peep(p), flags,
+            k.Gates.AsSpan(row * GH, GH), k.C.AsSpan(row * H, H), k.Hs.AsSpan(row * H, H), j, H, unit);
     }
 }
 
@@ -289,6 +305,7 @@ internal sealed class GruLayer<T>(int index, LayerOffsets offsets, int hidden)
         Gemm.SetRows(p.Slice(O.BiasHh, GH), hPre, k.B, GH);
         Gemm.MultiplyAdd(k.HPrev(t), whhT, hPre, k.B, H, GH);
         var pre = k.StepRows(k.Pre, t, GH);
+        KeepProduct(k, t, pre);
         var gates = k.StepRows(k.Gates, t, GH);
         var h = k.StepRows(k.Hs, t, H);
         var hPrev = k.HPrev(t);
@@ -314,34 +331,13 @@ internal sealed class GruLayer<T>(int index, LayerOffsets offsets, int hidden)
         }
     }
 
-    protected override void Intervene(ReadOnlySpan<T> p, LayerCache<T> k, int t, IReadOnlyList<Intervention> interventions)
+    protected override CellKind Kind => CellKind.Gru;
+
+    protected override void Recompute(ReadOnlySpan<T> p, LayerCache<T> k, int t, int b, int j, UnitClamp<T> unit)
     {
-        for (int b = 0; b < k.B; b++)
-        {
-            if (t >= k.Lengths[b]) continue;
-            var pre = k.Pre.AsSpan((t * k.B + b) * GH, GH);
-            var hPre = k.HPre.AsSpan((t * k.B + b) * GH, GH);
-            var gates = k.Gates.AsSpan((t * k.B + b) * GH, GH);
-            var h = k.Hs.AsSpan((t * k.B + b) * H, H);
-            var hPrev = k.HPrev(t).Slice(b * H, H);
-            foreach (var iv in interventions)
-            {
-                if (!iv.Applies(Index, t) || iv.Kind != InterventionKind.ClampGate) continue;
-                int j = iv.Unit, block = Intervention.GateBlock(CellKind.Gru, iv.Gate);
-                T value = T.CreateChecked(iv.Value);
-                if (block == 0)
-                {
-                    // n reads r: move its argument from the old r to the clamped one, then refresh n.
-                    pre[2 * H + j] += (value - gates[j]) * hPre[2 * H + j];
-                    gates[2 * H + j] = VectorMath.Tanh(pre[2 * H + j]);
-                }
-                gates[block * H + j] = value;
-                T n = gates[2 * H + j];
-                h[j] = T.FusedMultiplyAdd(gates[H + j], hPrev[j] - n, n);
-            }
-            foreach (var iv in interventions)
-                if (iv.Applies(Index, t) && iv.Kind == InterventionKind.SetHiddenState) h[iv.Unit] = T.CreateChecked(iv.Value);
-        }
+        int row = t * k.B + b;
+        GruKernels.ForwardScalar(k.Pre.AsSpan(row * GH, GH), k.HPre.AsSpan(row * GH, GH), k.HPrev(t).Slice(b * H, H),
+            k.Gates.AsSpan(row * GH, GH), k.Hs.AsSpan(row * H, H), j, H, unit);
     }
 }
 
@@ -370,14 +366,8 @@ internal sealed class RnnLayer<T>(int index, LayerOffsets offsets, int hidden)
             if (t < k.Lengths[b]) RnnKernels.Backward<T>(h.Slice(b * H, H), dh.Slice(b * H, H), dAX.Slice(b * H, H));
     }
 
-    protected override void Intervene(ReadOnlySpan<T> p, LayerCache<T> k, int t, IReadOnlyList<Intervention> interventions)
-    {
-        for (int b = 0; b < k.B; b++)
-        {
-            if (t >= k.Lengths[b]) continue;
-            foreach (var iv in interventions)
-                if (iv.Applies(Index, t) && iv.Kind == InterventionKind.SetHiddenState)
-                    k.Hs[(t * k.B + b) * H + iv.Unit] = T.CreateChecked(iv.Value);
-        }
-    }
+    protected override CellKind Kind => CellKind.Rnn;
+
+    // A vanilla RNN has no gates and no cell state: only hidden-state edits apply, and they need no recompute.
+    protected override void Recompute(ReadOnlySpan<T> p, LayerCache<T> k, int t, int b, int j, UnitClamp<T> unit) { }
 }
