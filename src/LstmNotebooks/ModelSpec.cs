@@ -13,6 +13,10 @@ public enum CellKind
     Rnn,
 }
 
+/// <summary>The direction a layer reads its sequence in: forward (t = 0 … T−1) or, in a bidirectional layer, reverse
+/// (each sequence from its own last step back to 0, as PyTorch's packed sequences do).</summary>
+public enum Direction { Forward, Reverse }
+
 /// <summary>
 /// The architecture of a model: an immutable record. Every <c>With…</c> returns a new spec and leaves this one as it
 /// was; <see cref="Build{T}"/> turns it into a <see cref="Model{T}"/> with seeded initial weights.
@@ -95,7 +99,17 @@ public sealed record ModelSpec
     }
 
     /// <summary>Number of gate blocks per layer: 4 (LSTM), 3 (GRU), 1 (RNN).</summary>
-    public int GateCount => Cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+    public int GateCount => CellDefinition.Of(Cell).Blocks.Count;
+
+    /// <summary>1, or 2 for a bidirectional model.</summary>
+    internal int Directions => 1;
+
+    /// <summary>Width of h (Hout): the projection size of a projected LSTM, else the hidden size.</summary>
+    internal int OutputSize => HiddenSize;
+    internal int ProjectionSize => 0;
+    internal bool LearnedInitialState => false;
+    internal double Dropout => 0;
+    internal double RecurrentDropout => 0;
 
     /// <summary>Builds a float32 model.</summary>
     public Model<float> Build() => Build<float>();

@@ -56,9 +56,7 @@ public class GradientCheckTests
         }
         var data = MakeData(headKind, mode, outputs, features, seed: 17);
 
-        var batch = new PackedBatch<double>(data.Samples, [0, 1, 2]);
-        var grad = new double[model.ParameterCount];
-        double loss = BatchPass.Run(model, model.Parameters, batch, 0, batch.Steps, null, null, grad, backward: true).Loss;
+        var (loss, grad) = model.TrainingGradient(data);
         Assert.Equal(model.Loss(data), loss, 12);
 
         var p = model.Parameters.ToArray();

@@ -24,31 +24,38 @@ public enum InterventionKind { ClampGate, SetCellState, SetHiddenState }
 /// <summary>
 /// A change made inside a run, to see its effect downstream: a gate of one unit forced to a value over a range of
 /// steps, or the cell (or hidden) state of one unit overwritten at a step. Used by <see cref="Model{T}.Trace"/>;
-/// training never applies interventions.
+/// training never applies interventions. Steps are in time order for both directions of a bidirectional layer.
 /// </summary>
-public sealed record Intervention(InterventionKind Kind, int Layer, int Unit, int FromStep, int ToStep, double Value, Gate Gate = Gate.Input)
+public sealed record Intervention(InterventionKind Kind, int Layer, int Unit, int FromStep, int ToStep, double Value, Gate Gate = Gate.Input,
+    Direction Direction = Direction.Forward)
 {
     /// <summary>Forces <paramref name="gate"/> of <paramref name="unit"/> to <paramref name="value"/> from
     /// <paramref name="fromStep"/> to <paramref name="toStep"/> (inclusive; default: to the end).</summary>
-    public static Intervention ClampGate(Gate gate, int unit, double value, int fromStep = 0, int? toStep = null, int layer = 0)
-        => new(InterventionKind.ClampGate, layer, unit, fromStep, toStep ?? int.MaxValue, value, gate);
+    public static Intervention ClampGate(Gate gate, int unit, double value, int fromStep = 0, int? toStep = null, int layer = 0,
+        Direction direction = Direction.Forward)
+        => new(InterventionKind.ClampGate, layer, unit, fromStep, toStep ?? int.MaxValue, value, gate, direction);
 
     /// <summary>Overwrites the cell state c of <paramref name="unit"/> at <paramref name="step"/> (before h is computed from it).</summary>
-    public static Intervention SetCellState(int unit, int step, double value, int layer = 0)
-        => new(InterventionKind.SetCellState, layer, unit, step, step, value);
+    public static Intervention SetCellState(int unit, int step, double value, int layer = 0, Direction direction = Direction.Forward)
+        => new(InterventionKind.SetCellState, layer, unit, step, step, value, Direction: direction);
 
     /// <summary>Overwrites the hidden state h of <paramref name="unit"/> at <paramref name="step"/>.</summary>
-    public static Intervention SetHiddenState(int unit, int step, double value, int layer = 0)
-        => new(InterventionKind.SetHiddenState, layer, unit, step, step, value);
+    public static Intervention SetHiddenState(int unit, int step, double value, int layer = 0, Direction direction = Direction.Forward)
+        => new(InterventionKind.SetHiddenState, layer, unit, step, step, value, Direction: direction);
 
-    internal bool Applies(int layer, int step) => layer == Layer && step >= FromStep && step <= ToStep;
+    internal bool Applies(int layer, Direction direction, int step) => layer == Layer && direction == Direction && step >= FromStep && step <= ToStep;
 
     internal void Validate(ModelSpec spec)
     {
         if ((uint)Layer >= (uint)spec.Layers)
             ThrowHelper.OutOfRange(nameof(Layer), Layer, $"Intervention layer {Layer} does not exist; the model has layers 0..{spec.Layers - 1}.");
-        if ((uint)Unit >= (uint)spec.HiddenSize)
-            ThrowHelper.OutOfRange(nameof(Unit), Unit, $"Intervention unit {Unit} does not exist; layers have units 0..{spec.HiddenSize - 1}.");
+        if (!Enum.IsDefined(Direction) || (Direction == Direction.Reverse && spec.Directions == 1))
+            ThrowHelper.Argument(nameof(Direction), $"Intervention direction {Direction} does not exist; this model is unidirectional. Hint: Direction.Forward.");
+        // h is Hout wide (the projection size of a projected LSTM); gates and c are H wide.
+        int units = Kind == InterventionKind.SetHiddenState ? spec.OutputSize : spec.HiddenSize;
+        if ((uint)Unit >= (uint)units)
+            ThrowHelper.OutOfRange(nameof(Unit), Unit, $"Intervention unit {Unit} does not exist; layers have units 0..{units - 1}" +
+                (units == spec.HiddenSize ? "." : $" in h (and 0..{spec.HiddenSize - 1} in the gates and c)."));
         if (FromStep < 0 || ToStep < FromStep)
             ThrowHelper.Argument(nameof(FromStep), $"Intervention steps [{FromStep}, {ToStep}] are not a valid range.");
         if (!double.IsFinite(Value)) ThrowHelper.Argument(nameof(Value), $"Intervention value must be finite, but was {Value}.");
