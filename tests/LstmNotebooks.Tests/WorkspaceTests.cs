@@ -88,19 +88,27 @@ public class WorkspaceTests
     }
 
     [Theory]
-    [InlineData(CellKind.Lstm)]
-    [InlineData(CellKind.Gru)]
-    [InlineData(CellKind.Rnn)]
-    public void ResultsDoNotDependOnTheThreadCountAndScratchIsNeverReadBeforeItIsWritten(CellKind cell)
+    [InlineData(CellKind.Lstm, false)]
+    [InlineData(CellKind.Gru, false)]
+    [InlineData(CellKind.Rnn, false)]
+    [InlineData(CellKind.Lstm, true)]
+    [InlineData(CellKind.Gru, true)]
+    public void ResultsDoNotDependOnTheThreadCountAndScratchIsNeverReadBeforeItIsWritten(CellKind cell, bool everything)
     {
         // Poisoned workspaces fill their scratch with NaN before every call: a single stale read would show.
         var spec = new ModelSpec(cell, 2, 6).WithLayers(2).WithSeed(4).WithHead(Head.Classification(3));
         if (cell == CellKind.Lstm) spec = spec.WithPeepholes();
+        if (everything)
+        {
+            spec = spec.WithBidirectional().WithDropout(0.2).WithRecurrentDropout(0.2).WithLearnedInitialState();
+            if (cell == CellKind.Lstm) spec = spec.WithProjection(4);
+        }
         var model = spec.Build<double>();
         var batch = Batch<double>(7, 9, 2, seed: 5);
-        var dOut = Random<double>(batch.Batch * batch.Steps * 6, 6);
-        var dh = Random<double>(2 * batch.Batch * 6, 7);
-        var dc = cell == CellKind.Lstm ? Random<double>(dh.Length, 8) : [];
+        int units = 2 * spec.Directions;
+        var dOut = Random<double>(batch.Batch * batch.Steps * spec.Directions * spec.OutputSize, 6);
+        var dh = Random<double>(units * batch.Batch * spec.OutputSize, 7);
+        var dc = cell == CellKind.Lstm ? Random<double>(units * batch.Batch * spec.HiddenSize, 8) : [];
         var reference = model.Run(batch);
         var referenceGrad = model.CreateWorkspace(threads: 1).Backpropagate(batch, null, dOut, dh, dc);
         var (expectedOutput, expectedHead, expectedState) = (reference.Output.ToArray(), reference.HeadOutputs.ToArray(), reference.FinalState.Hidden.ToArray());
@@ -125,11 +133,12 @@ public class WorkspaceTests
         }
         // The training gradient: bit-identical for a given thread count, poisoned or not, and close across counts.
         var data = GradientCheckTests.MakeData(HeadKind.Classification, HeadOutput.LastStep, 3, 2, seed: 9);
-        var (loss1, grad1) = model.TrainingGradient(data, threads: 1);
+        var dropout = DropoutContext.For(spec, seed: 3, epoch: 1, batch: 0);
+        var (loss1, grad1) = model.TrainingGradient(data, dropout, threads: 1);
         foreach (int threads in new[] { 1, 2, 3 })
         {
-            var (loss, grad) = model.TrainingGradient(data, threads: threads, poison: true);
-            var (lossAgain, gradAgain) = model.TrainingGradient(data, threads: threads);
+            var (loss, grad) = model.TrainingGradient(data, dropout, threads: threads, poison: true);
+            var (lossAgain, gradAgain) = model.TrainingGradient(data, dropout, threads: threads);
             Assert.Equal(lossAgain, loss);
             Assert.True(gradAgain.AsSpan().SequenceEqual(grad), $"{threads} threads: training gradient not reproducible");
             Assert.Equal(loss1, loss, 1e-14);
