@@ -234,7 +234,8 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         CheckDataset(data);
-        using var session = StartTraining(options);
+        CheckTrainable();
+        using var session = new TrainingSession<T>(this, options, reused: false);
         return session.Train(data, options.Epochs, progress, cancellationToken);
     }
 
@@ -242,9 +243,14 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public TrainingSession<T> StartTraining(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        CheckTrainable();
+        return new TrainingSession<T>(this, options);
+    }
+
+    private void CheckTrainable()
+    {
         if (Spec.Head.Kind == HeadKind.None)
             ThrowHelper.InvalidOperation("This model has no head, so it has no loss to train on. Hint: .WithHead(Head.Regression(outputs: 1)).");
-        return new TrainingSession<T>(this, options);
     }
 
     public void Save(string path) => ModelFile.Save(this, path);

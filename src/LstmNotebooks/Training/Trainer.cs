@@ -24,7 +24,9 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
     private readonly Workspace<T> _workspace;
     private Rng _rng;
 
-    internal TrainingSession(Model<T> start, TrainingOptions options)
+    // reused: a session the caller keeps (StartTraining) parks its own helper threads; the one inside a single
+    // Model.Train call borrows the thread pool's.
+    internal TrainingSession(Model<T> start, TrainingOptions options, bool reused = true)
     {
         options.Validate();
         _start = start;
@@ -34,7 +36,7 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
         if (options.TruncationWindow is not null && start.Spec.Directions == 2)
             ThrowHelper.InvalidOperation("Truncated BPTT carries the state forward in time, but a bidirectional layer's reverse direction " +
                                          "reads each whole sequence. Hint: drop WithTruncation, or build the model without WithBidirectional.");
-        _workspace = new Workspace<T>(start.Network, null, options.Threads, reused: true);
+        _workspace = new Workspace<T>(start.Network, null, options.Threads, reused);
         _optimizer = Optimizer<T>.Create(options, _p.Length);
         _rng = new Rng(options.Seed);
     }
