@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace LstmNotebooks;
@@ -58,7 +59,8 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         Threads = threads;
         _poison = poison;
         _job = new Job(this);
-        _prepared = new T[network.PreparedLength];
+        // Rented, as the shards' slabs: a one-shot call (model.Run) then reuses the last call's memory.
+        _prepared = ArrayPool<T>.Shared.Rent(network.PreparedLength);
         _run = new RunResult<T>();
         _gradients = new Gradients<T>(network.Layout);
     }
@@ -159,6 +161,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         _disposed = true;
         _forkJoin.Dispose();
         foreach (var s in _shards) s.Dispose();
+        ArrayPool<T>.Shared.Return(_prepared);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 
@@ -17,7 +18,7 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
     private readonly Model<T> _start;
     private readonly TrainingOptions _options;
     private readonly T[] _p;
-    private readonly T[] _grad;
+    private readonly T[] _gradBuffer; // rented: longer than the parameters; Grad is the part in use
     private readonly Optimizer<T> _optimizer;
     private readonly List<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
@@ -32,7 +33,7 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
         _start = start;
         _options = options;
         _p = start.Parameters.ToArray();
-        _grad = new T[_p.Length];
+        _gradBuffer = ArrayPool<T>.Shared.Rent(_p.Length);
         if (options.TruncationWindow is not null && start.Spec.Directions == 2)
             ThrowHelper.InvalidOperation("Truncated BPTT carries the state forward in time, but a bidirectional layer's reverse direction " +
                                          "reads each whole sequence. Hint: drop WithTruncation, or build the model without WithBidirectional.");
@@ -125,13 +126,14 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
             {
                 long allocated = GC.GetAllocatedBytesForCurrentThread();
                 int t1 = Math.Min(t0 + window, steps);
-                var (loss, targets) = _workspace.TrainWindow(_p, train.Samples, order, s, count, t0, t1, firstWindow: t0 == 0, _grad, dropout);
+                var (loss, targets) = _workspace.TrainWindow(_p, train.Samples, order, s, count, t0, t1, firstWindow: t0 == 0, _gradBuffer, dropout);
                 if (targets == 0) continue;
                 if (!double.IsFinite(loss)) throw Diverged("loss", loss, epoch, batchIndex);
-                double norm = GradientRecorder.Norm<T>(_grad);
+                var grad = _gradBuffer.AsSpan(0, _p.Length);
+                double norm = GradientRecorder.Norm<T>(grad);
                 if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
-                if (_options.GradientClip is double clip && norm > clip) Scale(_grad, clip / norm);
-                _optimizer.Step(_p, _grad, lr);
+                if (_options.GradientClip is double clip && norm > clip) Scale(grad, clip / norm);
+                _optimizer.Step(_p, grad, lr);
                 lossSum += loss * targets;
                 targetCount += targets;
                 StepAllocatedBytes += GC.GetAllocatedBytesForCurrentThread() - allocated + _workspace.WorkerAllocatedBytes;
@@ -147,7 +149,16 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
     internal long StepAllocatedBytes { get; set; }
 
     /// <summary>Returns the session's scratch memory to the shared pool; the session cannot train after this.</summary>
-    public void Dispose() => _workspace.Dispose();
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _workspace.Dispose();
+        _optimizer.Dispose();
+        ArrayPool<T>.Shared.Return(_gradBuffer);
+    }
+
+    private bool _disposed;
 
     private static TrainingDivergedException Diverged(string what, double value, int epoch, int batch)
         => new($"Training diverged: the {what} became {value} in epoch {epoch}, batch {batch}. The starting model is unchanged. " +
