@@ -185,4 +185,30 @@ public class DiagnosticsTests
         Assert.Equal("forget gate pre-activation", GateVocabulary.Name(TraceChannel.ForgetGatePreActivation));
         Assert.Equal(TraceChannel.HiddenState, GateVocabulary.GateOf(TraceChannel.HiddenPreActivation));
     }
+
+    [Fact]
+    public void AClampPassesThroughTheKernelsScalarSpecification()
+    {
+        // One LSTM unit with peepholes: f clamped to 0.25 and c then fixed by the same arithmetic; o reads the new c.
+        var pre = new[] { 0.3, -0.2, 0.5, 0.1 };   // a_i, a_f, a_g, a_o for hs = 1
+        var peep = new[] { 0.2, -0.1, 0.4 };
+        double cPrev = 0.7;
+        var gates = new double[4];
+        var c = new double[1];
+        var h = new double[1];
+        var unit = new Kernels.UnitClamp<double>();
+        unit.ClampGate(1, 0.25);
+        Kernels.LstmKernels.ForwardScalar<double, Kernels.UnitClamp<double>>(pre, [cPrev], peep, new Kernels.LstmCellFlags(true, true), gates, c, h, 0, 1, unit);
+        double i = 1 / (1 + Math.Exp(-(0.3 + 0.2 * cPrev))), g = Math.Tanh(0.5);
+        Assert.Equal(0.25, gates[1]);
+        Assert.Equal(i, gates[0], 15);
+        Assert.Equal(0.25 * cPrev + i * g, c[0], 15);
+        Assert.Equal(1 / (1 + Math.Exp(-(0.1 + 0.4 * c[0]))), gates[3], 15);
+        Assert.Equal(gates[3] * Math.Tanh(c[0]), h[0], 15);
+        var cell = new Kernels.UnitClamp<double>();
+        cell.SetCell(2.0);
+        Kernels.LstmKernels.ForwardScalar<double, Kernels.UnitClamp<double>>([0.3, -0.2, 0.5, 0.1], [cPrev], peep, new Kernels.LstmCellFlags(true, true), gates, c, h, 0, 1, cell);
+        Assert.Equal(2.0, c[0]);
+        Assert.Equal(1 / (1 + Math.Exp(-(0.1 + 0.4 * 2.0))), gates[3], 15);
+    }
 }

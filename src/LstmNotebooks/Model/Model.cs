@@ -257,8 +257,8 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public void Save(Stream stream) => ModelFile.Save(this, stream);
 
     public override string ToString()
-        => $"{Spec.Cell} model<{typeof(T).Name}>: {Spec.InputSize} → {Spec.Layers}×{(Spec.Directions == 2 ? "2×" : "")}{Spec.HiddenSize}" +
-           (Spec.ProjectionSize > 0 ? $"→{Spec.ProjectionSize}" : "") +
+        => $"{Spec.Cell} model<{typeof(T).Name}>: {Spec.InputSize} → {Spec.Layers}×{Spec.HiddenSize}" +
+           (Spec.ProjectionSize > 0 ? $" (projected to {Spec.ProjectionSize})" : "") + (Spec.Bidirectional ? " bidirectional" : "") +
            (Spec.Head.Kind == HeadKind.None ? "" : $" → {Spec.Head.Kind}({Spec.Head.Outputs}, {Spec.Head.Output})") +
            $", {ParameterCount} parameters";
 
