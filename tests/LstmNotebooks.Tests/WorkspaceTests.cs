@@ -199,4 +199,34 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
             return result.ToArray();
         }
     }
+
+    private sealed class Parts(int failing) : IPartitionedWork
+    {
+        public int[] Runs { get; } = new int[8];
+        public void RunPart(int index)
+        {
+            Interlocked.Increment(ref Runs[index]);
+            if (index == failing) throw new InvalidOperationException($"part {index} failed");
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EveryPartRunsOnceAndAFailureReachesTheCaller(bool dedicated)
+    {
+        using var forkJoin = new ForkJoin(dedicated);
+        for (int round = 0; round < 50; round++)
+        {
+            var work = new Parts(failing: -1);
+            forkJoin.Run(work, 5);
+            Assert.Equal(new[] { 1, 1, 1, 1, 1, 0, 0, 0 }, work.Runs);
+        }
+        var failing = new Parts(failing: 3);
+        Assert.Equal("part 3 failed", Assert.Throws<InvalidOperationException>(() => forkJoin.Run(failing, 6)).Message);
+        Assert.Equal(new[] { 1, 1, 1, 1, 1, 1, 0, 0 }, failing.Runs);
+        var after = new Parts(failing: -1);
+        forkJoin.Run(after, 2);
+        Assert.Equal(new[] { 1, 1, 0, 0, 0, 0, 0, 0 }, after.Runs);
+    }
 }

@@ -37,7 +37,6 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
     private DropoutContext _dropout;
     private T[] _gradOut = [];
     private GradientRecorder? _recorder;
-    private IReadOnlyList<Intervention>? _interventions;
 
     // Results, owned and reused.
     private readonly RunResult<T> _run;
@@ -51,9 +50,9 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
     // nothing; a one-shot workspace borrows thread-pool threads instead.
     internal Workspace(Network<T> network, Model<T>? model, int? threads, bool reused, bool poison = false)
     {
-        _forkJoin = new ForkJoin(dedicated: reused);
         if (threads is int n && (n < 1 || n > 64))
             ThrowHelper.OutOfRange(nameof(threads), n, $"Threads must be in [1, 64] (or null to choose by size), but was {n}.");
+        _forkJoin = new ForkJoin(dedicated: reused);
         _net = network;
         _model = model;
         Threads = threads;
@@ -251,7 +250,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
 
     private void End()
     {
-        (_batch, _state, _samples, _recorder, _interventions) = (null, null, null, null, null);
+        (_batch, _state, _samples, _recorder) = (null, null, null, null);
         _call = Call.None;
     }
 
