@@ -344,4 +344,28 @@ public class ArchitectureTests
             return result;
         }
     }
+
+    [Fact]
+    public void TruncatedWindowsSeeTheMasksAndStatesOfOneLongPass()
+    {
+        // Masks are keyed by the absolute step, and a window starts from the state the previous one left: the
+        // per-step losses of windows [0, 5) and [5, 10) are those of one pass over [0, 10).
+        var model = Lstm.Create(2, 6).WithLayers(2).WithDropout(0.5).WithRecurrentDropout(0.4).WithSeed(3)
+            .WithHead(Head.Regression().EveryStep()).Build<double>();
+        var rng = new Rng(4);
+        var data = Dataset.Create(Enumerable.Range(0, 4).Select(_ => Sample.PerStep(Seq(10, 2, rng.NextInt(1000)),
+            Sequence.FromScalars(Enumerable.Range(0, 10).Select(_ => rng.Uniform(-1, 1))))));
+        var dropout = DropoutContext.For(model.Spec, seed: 5, epoch: 1, batch: 0);
+        int[] all = [0, 1, 2, 3];
+        var grad = new double[model.ParameterCount];
+        using var ws = model.CreateWorkspace(threads: 2);
+        var (whole, n) = ws.TrainWindow(model.ParameterArray, data.Samples, all, 0, 4, 0, 10, firstWindow: true, grad, dropout);
+        var (first, n1) = ws.TrainWindow(model.ParameterArray, data.Samples, all, 0, 4, 0, 5, firstWindow: true, grad, dropout);
+        var (second, n2) = ws.TrainWindow(model.ParameterArray, data.Samples, all, 0, 4, 5, 10, firstWindow: false, grad, dropout);
+        Assert.Equal(n, n1 + n2);
+        Assert.Equal(whole, (first * n1 + second * n2) / n, 14);
+        var (other, _) = ws.TrainWindow(model.ParameterArray, data.Samples, all, 0, 4, 0, 10, firstWindow: true, grad,
+            DropoutContext.For(model.Spec, seed: 5, epoch: 1, batch: 1));
+        Assert.NotEqual(whole, other);
+    }
 }

@@ -76,6 +76,8 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     public int Steps { get; private set; }
     /// <summary>This shard's first row in the whole batch.</summary>
     public int RowOffset { get; private set; }
+    /// <summary>The sequence step the pass starts at (a truncated-BPTT window's t0; 0 otherwise).</summary>
+    public int WindowStart { get; private set; }
     public PassOptions Options { get; private set; }
     public int HeadRowCount { get; private set; }
     public double Loss { get; private set; }
@@ -258,6 +260,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     /// <summary>Rows [b0, b0 + Rows) of a batch-first batch, steps [0, Steps), as time-major X; padding zeroed.</summary>
     public void GatherBatch(SequenceBatch<T> batch)
     {
+        WindowStart = 0;
         int I = _net.I, B = Rows;
         var x = Region(X, Steps * B * I);
         var values = batch.Values;
@@ -274,6 +277,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     /// sequence in the window (0 when it ended before it).</summary>
     public void GatherSamples(IReadOnlyList<Sample<T>> samples, ReadOnlySpan<int> indices, int t0)
     {
+        WindowStart = t0;
         int I = _net.I, B = Rows;
         var x = Region(X, Steps * B * I);
         var lengths = Lengths;
@@ -357,7 +361,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                     for (int b = 0; b < Rows; b++)
                     {
                         int row = (t * Rows + b) * W;
-                        for (int j = 0; j < W; j++) mask[row + j] = dropout.Between<T>(l, RowOffset + b, t, j);
+                        for (int j = 0; j < W; j++) mask[row + j] = dropout.Between<T>(l, RowOffset + b, WindowStart + t, j);
                     }
                 for (int i = 0; i < TB * W; i++) masked[i] = mask[i] * output[i];
             }
