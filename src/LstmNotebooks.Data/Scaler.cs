@@ -2,17 +2,40 @@ using System.Numerics;
 
 namespace LstmNotebooks.Data;
 
-/// <summary>The rescaling of one column: scaled = (value − Offset) / Scale. Fitted on training rows only.</summary>
+/// <summary>The rescaling of one column: scaled = (value − Offset) / Scale. Fitted on training rows only. Offset must
+/// be finite and Scale finite and positive, however the scaler is made (constructor, <c>with</c>, <see cref="Fit"/>).</summary>
 public sealed record ColumnScaler(string Column, ScalingKind Kind, double Offset, double Scale)
 {
+    // Initializers check the constructor's arguments, init accessors a `with { … }`.
+    public string Column { get; init => field = value ?? throw new ArgumentNullException(nameof(Column), "The column name is null."); }
+        = Column ?? throw new ArgumentNullException(nameof(Column), "The column name is null.");
+    public ScalingKind Kind { get; init => field = CheckKind(value); } = CheckKind(Kind);
+    public double Offset { get; init => field = CheckOffset(value); } = CheckOffset(Offset);
+    public double Scale { get; init => field = CheckScale(value); } = CheckScale(Scale);
+
+    private static ScalingKind CheckKind(ScalingKind kind) => Enum.IsDefined(kind) ? kind
+        : throw new ArgumentOutOfRangeException(nameof(Kind), kind, $"{kind} is not a ScalingKind. Expected one of: {string.Join(", ", Enum.GetNames<ScalingKind>())}.");
+
+    private static double CheckOffset(double offset) => double.IsFinite(offset) ? offset
+        : throw new ArgumentOutOfRangeException(nameof(Offset), offset, $"A scaler's offset must be finite, but was {offset}.");
+
+    private static double CheckScale(double scale) => scale > 0 && double.IsFinite(scale) ? scale
+        : throw new ArgumentOutOfRangeException(nameof(Scale), scale, $"A scaler's scale must be a positive finite number (values are divided by it), but was {scale}.");
+
     /// <summary>Fits <paramref name="kind"/> to <paramref name="values"/> (the training rows). A constant column gets
     /// scale 1, so it maps to 0 instead of dividing by zero.</summary>
     public static ColumnScaler Fit(string column, ScalingKind kind, ReadOnlySpan<double> values)
     {
         ArgumentNullException.ThrowIfNull(column);
+        CheckKind(kind);
         if (kind == ScalingKind.None) return new ColumnScaler(column, kind, 0, 1);
         if (values.IsEmpty)
             throw new DataInputException(DataProblem.TooFewRows, $"Cannot fit {kind} scaling for '{column}' on zero training rows.", column);
+        for (int i = 0; i < values.Length; i++)
+            if (!double.IsFinite(values[i]))
+                throw new DataInputException(DataProblem.MissingValues,
+                    $"Cannot fit {kind} scaling for '{column}': value {i} is {values[i]}, and every value must be finite. " +
+                    "Hint: drop or interpolate missing values first (WindowOptions.MissingValues).", column, i, nameof(values));
         double offset, scale;
         if (kind == ScalingKind.ZScore)
         {
@@ -47,6 +70,18 @@ public sealed record ColumnScaler(string Column, ScalingKind Kind, double Offset
 /// <summary>The scalers of a windowed dataset: one per feature column (in feature order) and one for the target.</summary>
 public sealed record DataScaler(IReadOnlyList<ColumnScaler> Features, ColumnScaler Target)
 {
+    public IReadOnlyList<ColumnScaler> Features { get; init => field = CheckFeatures(value); } = CheckFeatures(Features);
+    public ColumnScaler Target { get; init => field = value ?? throw new ArgumentNullException(nameof(Target), "The target scaler is null."); }
+        = Target ?? throw new ArgumentNullException(nameof(Target), "The target scaler is null.");
+
+    private static IReadOnlyList<ColumnScaler> CheckFeatures(IReadOnlyList<ColumnScaler> features)
+    {
+        if (features is null) throw new ArgumentNullException(nameof(Features), "The list of feature scalers is null; give one scaler per feature column (it may be empty).");
+        for (int i = 0; i < features.Count; i++)
+            if (features[i] is null) throw new ArgumentNullException(nameof(Features), $"Feature scaler {i} is null.");
+        return features;
+    }
+
     /// <summary>Model outputs (scaled) back to the target column's units; with differencing that is a change, which
     /// <see cref="WindowedDataset{T}.ToTargetUnits"/> adds to the last level.</summary>
     public double[] InverseTarget(IEnumerable<double> scaled) => Target.Inverse(scaled);
