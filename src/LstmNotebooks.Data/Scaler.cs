@@ -46,6 +46,19 @@ public sealed record ColumnScaler(string Column, ScalingKind Kind, double Offset
             foreach (var v in values) variance += (v - mean) * (v - mean);
             offset = mean;
             scale = Math.Sqrt(variance / values.Length);
+            if (!double.IsFinite(scale))
+            {
+                // Values near 1e300 overflow those sums (and the scale used to fall back to 1 without a word): a running
+                // mean, and deviations divided by the largest one, stay finite.
+                mean = 0;
+                for (int i = 0; i < values.Length; i++) mean += (values[i] - mean) / (i + 1);
+                double largest = 0;
+                foreach (var v in values) largest = Math.Max(largest, Math.Abs(v - mean));
+                variance = 0;
+                foreach (var v in values) variance += (v - mean) / largest * ((v - mean) / largest);
+                offset = mean;
+                scale = largest * Math.Sqrt(variance / values.Length);
+            }
         }
         else
         {
@@ -54,7 +67,10 @@ public sealed record ColumnScaler(string Column, ScalingKind Kind, double Offset
             offset = min;
             scale = max - min;
         }
-        if (!(scale > 0) || !double.IsFinite(scale)) scale = 1;
+        if (!double.IsFinite(scale))
+            throw new DataInputException(DataProblem.TooLarge,
+                $"Cannot fit {kind} scaling for '{column}': its values spread wider than a double can express (scale {scale}). Hint: ZScore scaling copes with a wider range than MinMax, or rescale the column first.", column);
+        if (!(scale > 0)) scale = 1;
         return new ColumnScaler(column, kind, offset, scale);
     }
 
