@@ -9,8 +9,9 @@ internal static class Limits
     {
         if (longest > Array.MaxLength)
             return $"{what} needs {longest:N0} values in one array, more than the {Array.MaxLength:N0} a .NET array can hold. Hint: {hint}";
-        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         double bytes = total * elementSize;
+        if (bytes < 1 << 28) return null; // 256 MB: not worth asking the GC
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         return available > 0 && bytes > available
             ? $"{what} needs about {bytes / (1L << 30):0.##} GB of memory, but this process can use at most {available / (double)(1L << 30):0.##} GB. Hint: {hint}"
             : null;

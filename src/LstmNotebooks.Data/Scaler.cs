@@ -77,8 +77,8 @@ public sealed record ColumnScaler(string Column, ScalingKind Kind, double Offset
     public double Transform(double value) => (value - Offset) / Scale;
     public double Inverse(double scaled) => scaled * Scale + Offset;
 
-    public double[] Transform(IEnumerable<double> values) => values.Select(Transform).ToArray();
-    public double[] Inverse(IEnumerable<double> scaled) => scaled.Select(Inverse).ToArray();
+    public double[] Transform(IEnumerable<double> values) => (values ?? throw new ArgumentNullException(nameof(values))).Select(Transform).ToArray();
+    public double[] Inverse(IEnumerable<double> scaled) => (scaled ?? throw new ArgumentNullException(nameof(scaled))).Select(Inverse).ToArray();
 
     public T Inverse<T>(T scaled) where T : unmanaged, IBinaryFloatingPointIeee754<T> => T.CreateChecked(Inverse(double.CreateChecked(scaled)));
 }

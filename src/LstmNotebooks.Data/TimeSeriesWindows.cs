@@ -42,15 +42,20 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
 
     public bool Has(DatasetPart part) => _parts.ContainsKey(part);
 
-    public Dataset<T> Part(DatasetPart part) => _parts.TryGetValue(part, out var d) ? d
-        : !Enum.IsDefined(part) ? throw new ArgumentOutOfRangeException(nameof(part), part, $"{part} is not a DatasetPart. Expected Train, Validation or Test.")
-        : throw new InvalidOperationException($"There is no {part} part: its split fraction is 0. Hint: set WindowOptions.Split, e.g. new SplitFractions(0.7, 0.15, 0.15).");
+    public Dataset<T> Part(DatasetPart part)
+    {
+        if (_parts.TryGetValue(Defined(part), out var d)) return d;
+        throw new InvalidOperationException($"There is no {part} part: its split fraction is 0. Hint: set WindowOptions.Split, e.g. new SplitFractions(0.7, 0.15, 0.15).");
+    }
 
     /// <summary>Rows of the (cleaned) frame that went into each part.</summary>
-    public int Rows(DatasetPart part) => _rows.GetValueOrDefault(part);
+    public int Rows(DatasetPart part) => _rows.GetValueOrDefault(Defined(part));
 
     /// <summary>Where each sample of a part came from, in sample order.</summary>
-    public IReadOnlyList<WindowInfo> Windows(DatasetPart part) => _windows.TryGetValue(part, out var w) ? w : [];
+    public IReadOnlyList<WindowInfo> Windows(DatasetPart part) => _windows.TryGetValue(Defined(part), out var w) ? w : [];
+
+    private static DatasetPart Defined(DatasetPart part) => Enum.IsDefined(part) ? part
+        : throw new ArgumentOutOfRangeException(nameof(part), part, $"{part} is not a DatasetPart. Expected Train, Validation or Test.");
 
     /// <summary>A model output for the window <paramref name="window"/> (scaled, and a change when differencing) as a
     /// level in the target column's units.</summary>

@@ -90,6 +90,8 @@ internal static class ThrowHelper
     /// use, so a huge size gives this message instead of an out-of-memory failure part-way through.</summary>
     public static void RequireMemory(double bytes, string paramName, string what, string hint)
     {
+        // Below this the question is not worth asking (and GetGCMemoryInfo allocates, which inference must not).
+        if (bytes < MemoryWorthChecking) return;
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available > 0 && bytes > available)
             OutOfRange(paramName, null, Invariant(
@@ -103,6 +105,16 @@ internal static class ThrowHelper
         int n = ArrayLength(length, paramName, what, hint);
         RequireMemory((double)n * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() * copies, paramName, what, hint);
         return n;
+    }
+
+    /// <summary>256 MB.</summary>
+    public const double MemoryWorthChecking = 1 << 28;
+
+    /// <summary>Every value finite (a NaN or ∞ in an upstream gradient would turn every gradient into NaN).</summary>
+    public static void RequireAllFinite<T>(ReadOnlySpan<T> values, string paramName, string what) where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!T.IsFinite(values[i])) Argument(paramName, $"{what} contains {values[i]} at index {i}; every value must be finite.");
     }
 
     public static string Gigabytes(double bytes) => Invariant($"{bytes / (1L << 30):0.##} GB");

@@ -253,6 +253,9 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
             ThrowHelper.Argument(nameof(dHiddenN), $"∂L/∂h_n needs (L, B, H) = {stateLen} values, but got {dHiddenN.Length}.");
         if (!dCellN.IsEmpty && (dCellN.Length != stateLen || Spec.Cell != CellKind.Lstm))
             ThrowHelper.Argument(nameof(dCellN), $"∂L/∂c_n needs {stateLen} values for an LSTM (and none otherwise), but got {dCellN.Length}.");
+        ThrowHelper.RequireAllFinite(dOutput, nameof(dOutput), "∂L/∂output");
+        ThrowHelper.RequireAllFinite(dHiddenN, nameof(dHiddenN), "∂L/∂h_n");
+        ThrowHelper.RequireAllFinite(dCellN, nameof(dCellN), "∂L/∂c_n");
         CheckPassSize(bsz, steps, steps, backward: true, nameof(batch));
         var x = RecurrentStack<T>.ToTimeMajor(batch.Values, bsz, steps, batch.Features);
         var caches = Stack.Forward(_parameters, x, bsz, steps, batch.LengthArray,
