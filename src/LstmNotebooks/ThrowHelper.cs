@@ -143,7 +143,11 @@ internal static class ThrowHelper
     public static void RequireModelPrecision<T>()
     {
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
-            throw new NotSupportedException(
+            NotSupported(
                 $"Models exist in float and double precision only, not {typeof(T).Name}. Hint: Build<float>() or Build<double>(), and ConvertTo<float>() or ConvertTo<double>().");
     }
+
+    /// <summary>A model a file format cannot express (e.g. an ONNX operator without the feature).</summary>
+    [DoesNotReturn]
+    public static void NotSupported(string message) => throw new NotSupportedException(message);
 }

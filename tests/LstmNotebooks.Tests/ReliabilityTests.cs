@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using LstmNotebooks.Interop;
 
 namespace LstmNotebooks.Tests;
 
@@ -288,33 +289,42 @@ public class ReliabilityTests
     [Fact]
     public void SavingIsAtomicWhenTwoThreadsSaveTheSamePathAtOnce()
     {
-        string folder = Directory.CreateTempSubdirectory("lstmnb-save-").FullName;
-        try
+        // Both file formats write through one atomic writer; each is raced by two savers and a reader.
+        var formats = new (string File, Action<Model<double>, string> Save, Func<string, Model<double>> Load)[]
         {
-            string path = Path.Combine(folder, "model.lnb");
-            var a = Lstm14;
-            var b = Lstm14.WithParameter("bias_ih_l0", Enumerable.Repeat(0.25, 16).ToArray());
-            a.Save(path);
-            for (int round = 0; round < 20; round++)
+            ("model.lnb", (m, p) => m.Save(p), Model.Load<double>),
+            ("model.safetensors", (m, p) => m.SaveSafetensors(p), Safetensors.Load<double>),
+        };
+        var a = Lstm14;
+        var b = Lstm14.WithParameter("bias_ih_l0", Enumerable.Repeat(0.25, 16).ToArray());
+        foreach (var (file, save, load) in formats)
+        {
+            string folder = Directory.CreateTempSubdirectory("lstmnb-save-").FullName;
+            try
             {
-                var errors = new Exception?[3];
-                using var start = new Barrier(3);
-                var threads = new[]
+                string path = Path.Combine(folder, file);
+                save(a, path);
+                for (int round = 0; round < 20; round++)
                 {
-                    new Thread(() => { start.SignalAndWait(); try { a.Save(path); } catch (Exception e) { errors[0] = e; } }),
-                    new Thread(() => { start.SignalAndWait(); try { b.Save(path); } catch (Exception e) { errors[1] = e; } }),
-                    new Thread(() => { start.SignalAndWait(); try { for (int i = 0; i < 5; i++) Model.Load<double>(path); } catch (Exception e) { errors[2] = e; } }),
-                };
-                foreach (var t in threads) t.Start();
-                foreach (var t in threads) t.Join();
-                Assert.All(errors, e => Assert.Null(e));
-                var loaded = Model.Load<double>(path).Parameters.ToArray();
-                Assert.True(loaded.SequenceEqual(a.Parameters.ToArray()) || loaded.SequenceEqual(b.Parameters.ToArray()), "the file is one of the two models");
+                    var errors = new Exception?[3];
+                    using var start = new Barrier(3);
+                    var threads = new[]
+                    {
+                        new Thread(() => { start.SignalAndWait(); try { save(a, path); } catch (Exception e) { errors[0] = e; } }),
+                        new Thread(() => { start.SignalAndWait(); try { save(b, path); } catch (Exception e) { errors[1] = e; } }),
+                        new Thread(() => { start.SignalAndWait(); try { for (int i = 0; i < 5; i++) load(path); } catch (Exception e) { errors[2] = e; } }),
+                    };
+                    foreach (var t in threads) t.Start();
+                    foreach (var t in threads) t.Join();
+                    Assert.All(errors, e => Assert.Null(e));
+                    var loaded = load(path).Parameters.ToArray();
+                    Assert.True(loaded.SequenceEqual(a.Parameters.ToArray()) || loaded.SequenceEqual(b.Parameters.ToArray()), $"{file} holds one of the two models");
+                }
+                Assert.Equal([file], Directory.GetFiles(folder).Select(Path.GetFileName));
+                Refused<DirectoryNotFoundException>(() => { save(a, Path.Combine(folder, "missing", file)); return null; }, "folder");
+                Refused<ArgumentException>(() => { save(a, folder); return null; }, "is a folder");
             }
-            Assert.Equal(["model.lnb"], Directory.GetFiles(folder).Select(Path.GetFileName));
-            Refused<DirectoryNotFoundException>(() => { a.Save(Path.Combine(folder, "missing", "m.lnb")); return null; }, "folder");
-            Refused<ArgumentException>(() => { a.Save(folder); return null; }, "is a folder");
+            finally { Directory.Delete(folder, recursive: true); }
         }
-        finally { Directory.Delete(folder, recursive: true); }
     }
 }

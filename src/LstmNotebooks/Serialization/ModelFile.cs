@@ -18,35 +18,12 @@ public static class ModelFile
     private static ReadOnlySpan<byte> Magic => "LSTMNBMD"u8;
     private const int HashSize = 32;
 
-    /// <summary>Saves atomically: the file is written under a unique temporary name in the same folder, flushed, and
-    /// renamed over <paramref name="path"/>, so a reader (or a crash) never sees a half-written file, and two saves to
-    /// the same path at once both complete (the later rename wins) instead of writing into each other.</summary>
+    /// <summary>Saves atomically (see <see cref="Interop.AtomicFile"/>): a reader never sees a half-written file, and two
+    /// saves to the same path at once both complete, the later one's file remaining.</summary>
     public static void Save<T>(Model<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(path);
-        if (string.IsNullOrWhiteSpace(path))
-            ThrowHelper.Argument(nameof(path), "The model file path is empty. Hint: give a file name such as \"model.lnb\".");
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-            ThrowHelper.Argument(nameof(path), $"'{full}' is a folder, not a file. Hint: name the file inside it, e.g. Path.Combine(folder, \"model.lnb\").");
-        string folder = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"Cannot save the model to '{full}': the folder '{folder}' does not exist. Hint: create it first (Directory.CreateDirectory).");
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Save(model, stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        Interop.AtomicFile.Write(path, stream => Save(model, stream));
     }
 
     public static void Save<T>(Model<T> model, Stream stream) where T : unmanaged, IBinaryFloatingPointIeee754<T>
