@@ -120,9 +120,8 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
             p[i] = TOther.CreateChecked(_parameters[i]);
             if (!TOther.IsFinite(p[i]))
             {
-                var info = Layout.Parameters.First(x => i < x.Offset + x.Length);
                 throw new OverflowException(
-                    $"Weight {info.Name}[{i - info.Offset}] is {_parameters[i]}, which {typeof(TOther).Name} cannot hold (it would become {p[i]}). " +
+                    $"Weight {Layout.ElementName(i)} is {_parameters[i]}, which {typeof(TOther).Name} cannot hold (it would become {p[i]}). " +
                     $"Hint: keep the model in {typeof(T).Name}, or scale the weights into {typeof(TOther).Name}'s range first (WithParameters).");
             }
         }

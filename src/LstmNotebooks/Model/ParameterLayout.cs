@@ -61,6 +61,13 @@ internal sealed class ParameterLayout
     public int HeadBias { get; }
     public int Count { get; }
 
+    /// <summary>Element <paramref name="index"/> of the buffer by tensor and position, e.g. "weight_hh_l0[17]", for messages.</summary>
+    public string ElementName(int index)
+    {
+        var info = Parameters.First(p => index < p.Offset + p.Length);
+        return $"{info.Name}[{index - info.Offset}]";
+    }
+
     public bool TryGet(string name, out ParameterInfo info) => _byName.TryGetValue(name, out info!);
 
     public ParameterInfo Get(string name)

@@ -174,7 +174,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
                 if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
                 if (_options.GradientClip is double clip && norm > clip) Scale(_grad, clip / norm);
                 int bad = _optimizer.Step(_p, _grad, lr, _next);
-                if (bad >= 0) throw Diverged($"update of {ParameterName(bad)}", double.CreateTruncating(_next[bad]), epoch, batchIndex);
+                if (bad >= 0) throw Diverged($"update of {_start.Layout.ElementName(bad)}", double.CreateTruncating(_next[bad]), epoch, batchIndex);
                 _next.CopyTo(_p, 0);
                 lossSum += loss * targets;
                 targetCount += targets;
@@ -209,12 +209,6 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
             var r = BatchPass.Run(model, p, Batch, t0, Math.Min(t1, Batch.Steps), _h, _c, Gradient, backward: true, workspace: _workspace);
             (_h, _c, Loss, Targets) = (r.FinalHidden, r.FinalCell, r.Loss, r.Targets);
         }
-    }
-
-    private string ParameterName(int index)
-    {
-        var info = _start.ParameterInfos.First(i => index < i.Offset + i.Length);
-        return $"{info.Name}[{index - info.Offset}]";
     }
 
     private static TrainingDivergedException Diverged(string what, double value, int epoch, int batch)
