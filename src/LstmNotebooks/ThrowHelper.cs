@@ -107,6 +107,19 @@ internal static class ThrowHelper
         return n;
     }
 
+    /// <summary>Converts between precisions, refusing a value the target cannot hold: CreateChecked turns a double
+    /// beyond ±3.4e38 into a float ∞ without a word. <paramref name="name"/> words element i for the message.</summary>
+    public static void ConvertFinite<TFrom, TTo>(ReadOnlySpan<TFrom> source, Span<TTo> target, Func<int, string> name, string hint)
+        where TFrom : System.Numerics.INumberBase<TFrom> where TTo : System.Numerics.IFloatingPointIeee754<TTo>
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            target[i] = TTo.CreateChecked(source[i]);
+            if (!TTo.IsFinite(target[i]))
+                throw new OverflowException($"{name(i)} is {source[i]}, which {typeof(TTo).Name} cannot hold (it would become {target[i]}). Hint: {hint}");
+        }
+    }
+
     /// <summary>256 MB.</summary>
     public const double MemoryWorthChecking = 1 << 28;
 

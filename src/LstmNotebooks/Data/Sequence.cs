@@ -136,16 +136,9 @@ public static class Sequence
         where TFrom : unmanaged, IBinaryFloatingPointIeee754<TFrom> where TTo : unmanaged, IBinaryFloatingPointIeee754<TTo>
     {
         ArgumentNullException.ThrowIfNull(sequence);
-        var src = sequence.Values;
-        var dst = new TTo[src.Length];
-        for (int i = 0; i < src.Length; i++)
-        {
-            dst[i] = TTo.CreateChecked(src[i]);
-            if (!TTo.IsFinite(dst[i]))
-                throw new OverflowException(
-                    $"The value {src[i]} at step {i / sequence.Features}, feature {i % sequence.Features} does not fit in {typeof(TTo).Name} (it would become {dst[i]}). " +
-                    $"Hint: scale the inputs (e.g. z-score them) before converting, or keep them in {typeof(TFrom).Name}.");
-        }
+        var dst = new TTo[sequence.Values.Length];
+        ThrowHelper.ConvertFinite(sequence.Values, dst, i => $"The value at step {i / sequence.Features}, feature {i % sequence.Features}",
+            $"scale the inputs (e.g. z-score them) before converting, or keep them in {typeof(TFrom).Name}.");
         return new Sequence<TTo>(dst, sequence.Steps, sequence.Features);
     }
 }

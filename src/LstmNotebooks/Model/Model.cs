@@ -115,16 +115,8 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public Model<TOther> ConvertTo<TOther>() where TOther : unmanaged, IBinaryFloatingPointIeee754<TOther>
     {
         var p = Model<TOther>.NewParameterBuffer(Spec, _parameters.Length);
-        for (int i = 0; i < p.Length; i++)
-        {
-            p[i] = TOther.CreateChecked(_parameters[i]);
-            if (!TOther.IsFinite(p[i]))
-            {
-                throw new OverflowException(
-                    $"Weight {Layout.ElementName(i)} is {_parameters[i]}, which {typeof(TOther).Name} cannot hold (it would become {p[i]}). " +
-                    $"Hint: keep the model in {typeof(T).Name}, or scale the weights into {typeof(TOther).Name}'s range first (WithParameters).");
-            }
-        }
+        ThrowHelper.ConvertFinite<T, TOther>(_parameters, p, i => $"Weight {Layout.ElementName(i)}",
+            $"keep the model in {typeof(T).Name}, or scale the weights into {typeof(TOther).Name}'s range first (WithParameters).");
         return Model<TOther>.FromBuffer(Spec, p);
     }
 
