@@ -103,7 +103,7 @@ public sealed class CellDefinition
         CellKind.Lstm => Lstm,
         CellKind.Gru => Gru,
         CellKind.Rnn => Rnn,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Unknown cell kind {kind}."),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"{kind} is not a CellKind. Expected one of: {string.Join(", ", Enum.GetNames<CellKind>())}."),
     };
 
     public static IReadOnlyList<CellDefinition> All { get; } = [Lstm, Gru, Rnn];

@@ -58,8 +58,8 @@ public sealed class LayerTrace<T> where T : unmanaged, IBinaryFloatingPointIeee7
         {
             var v = Get(channel);
             int width = v.Length / Steps;
-            if ((uint)step >= (uint)Steps) ThrowHelper.OutOfRange(nameof(step), step, $"Step must be in [0, {Steps}), but was {step}.");
-            if ((uint)unit >= (uint)width) ThrowHelper.OutOfRange(nameof(unit), unit, $"{channel} has units 0..{width - 1}, but unit {unit} was asked for.");
+            ThrowHelper.RequireIndex(step, Steps, nameof(step), "Step");
+            ThrowHelper.RequireIndex(unit, width, nameof(unit), "Unit");
             return v[step * width + unit];
         }
     }
@@ -69,6 +69,7 @@ public sealed class LayerTrace<T> where T : unmanaged, IBinaryFloatingPointIeee7
     {
         var v = Get(channel);
         int width = v.Length / Steps;
+        ThrowHelper.RequireIndex(unit, width, nameof(unit), "Unit");
         var s = new T[Steps];
         for (int t = 0; t < Steps; t++) s[t] = v[t * width + unit];
         return s;
@@ -117,12 +118,14 @@ public sealed class Trace<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public T[][] Outputs { get; }
     public IReadOnlyList<Intervention> Interventions { get; }
 
-    public LayerTrace<T> this[int layer] => Layers[layer];
+    public LayerTrace<T> this[int layer] => Layers[ThrowHelper.RequireIndex(layer, Layers.Count, nameof(layer), "Layer")];
 
     public LayerTrace<T> Layer(int layer, Direction direction = Direction.Forward)
     {
         if (direction == Direction.Reverse && !IsBidirectional)
             ThrowHelper.Argument(nameof(direction), "This trace is of a unidirectional model; it has no reverse direction.");
+        ThrowHelper.RequireDefined(direction, nameof(direction));
+        ThrowHelper.RequireIndex(layer, Layers.Count, nameof(layer), "Layer");
         return direction == Direction.Forward ? Layers[layer] : ReverseLayers[layer];
     }
 
@@ -202,7 +205,7 @@ public sealed class GradientFlow
 
     private double[] Row(double[,] m, int layer, Direction direction)
     {
-        if ((uint)layer >= (uint)Layers) ThrowHelper.OutOfRange(nameof(layer), layer, $"Layer must be in [0, {Layers}), but was {layer}.");
+        ThrowHelper.RequireIndex(layer, Layers, nameof(layer), "Layer");
         if (direction == Direction.Reverse && Directions == 1)
             ThrowHelper.Argument(nameof(direction), "This model is unidirectional; it has no reverse direction.");
         int row = layer * Directions + (int)direction;

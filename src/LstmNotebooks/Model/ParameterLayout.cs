@@ -22,9 +22,16 @@ internal sealed class ParameterLayout
         int offset = 0;
         int Add(string name, params int[] shape)
         {
-            int at = offset, length = shape.Aggregate(1, (a, b) => a * b);
-            list.Add(new ParameterInfo(name, shape, offset, length));
-            offset += length;
+            // In 64 bits: 4H × H overflows int from H = 23,171 (and wraps to a small, wrong buffer from H = 46,341).
+            long length = shape.Aggregate(1L, (a, b) => a * b);
+            if (offset + length > Array.MaxLength)
+                ThrowHelper.OutOfRange(nameof(spec), offset + length,
+                    ThrowHelper.Invariant($"This {spec.Cell} (input {spec.InputSize:N0}, hidden {spec.HiddenSize:N0}, {spec.Layers:N0} layers) needs more than {Array.MaxLength:N0} weights, the most one .NET array holds: ") +
+                    ThrowHelper.Invariant($"{name} is {string.Join(" × ", shape.Select(d => ThrowHelper.Invariant($"{d:N0}")))} = {length:N0} values, and the tensors up to it need {offset + length:N0}. ") +
+                    "Hint: use a smaller hidden size, input size or fewer layers.");
+            int at = offset;
+            list.Add(new ParameterInfo(name, shape, offset, (int)length));
+            offset += (int)length;
             return at;
         }
         int d = spec.Directions, h = spec.HiddenSize, hout = spec.OutputSize, g = spec.GateCount * h;
@@ -69,8 +76,16 @@ internal sealed class ParameterLayout
     public int HeadBias { get; }
     public int Count { get; }
 
+    /// <summary>Element <paramref name="index"/> of the buffer by tensor and position, e.g. "weight_hh_l0[17]", for messages.</summary>
+    public string ElementName(int index)
+    {
+        var info = Parameters.First(p => index < p.Offset + p.Length);
+        return $"{info.Name}[{index - info.Offset}]";
+    }
+
     public ParameterInfo Get(string name)
     {
+        if (name is null) throw new ArgumentNullException(nameof(name), $"The parameter name is null. The model has: {string.Join(", ", _byName.Keys)}.");
         if (!_byName.TryGetValue(name, out var info))
             ThrowHelper.Argument(nameof(name), $"The model has no parameter '{name}'. It has: {string.Join(", ", _byName.Keys)}.");
         return info;

@@ -39,8 +39,7 @@ public sealed class RunResult<T> where T : unmanaged, IBinaryFloatingPointIeee75
     /// hidden state (both directions' h_n, concatenated, for a bidirectional model).</summary>
     public T[] LastOutputs(int sample)
     {
-        if ((uint)sample >= (uint)Batch) ThrowHelper.OutOfRange(nameof(sample), sample, $"Sample must be in [0, {Batch}), but was {sample}.");
-        int last = _lengths[sample] - 1;
+        int last = _lengths[ThrowHelper.RequireIndex(sample, Batch, nameof(sample), "Sample")] - 1;
         if (_headOutputs is null)
         {
             int directions = OutputSize / HiddenSize, top = FinalState.Layers - directions;

@@ -14,9 +14,11 @@ internal enum StateSource { Zero, Given, Learned, Carried }
 
 /// <summary>What one pass of a shard needs: its mode, whether traces read the pre-activations and interventions
 /// apply, whether a backward pass follows (and whether it needs ∂L/∂x), the dropout of a training window, and
-/// whether the shard keeps its own parameter gradient (several shards) or writes the caller's.</summary>
+/// whether the shard keeps its own parameter gradient (several shards) or writes the caller's; a training pass checks
+/// its cancellation token at every time step, so a long batch stops soon after the caller cancels.</summary>
 internal readonly record struct PassOptions(PassMode Mode, bool KeepPre = false, bool Interventions = false, bool Backward = false,
-    bool InputGradient = false, DropoutContext Dropout = default, bool OwnGradient = false, bool Head = false, bool Recorder = false);
+    bool InputGradient = false, DropoutContext Dropout = default, bool OwnGradient = false, bool Head = false, bool Recorder = false,
+    CancellationToken Cancellation = default);
 
 /// <summary>Per-step records of ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖, summed over the batch rows, for the gradient-flow view;
 /// rows are units (layer·D + direction), columns are steps in time order.</summary>
@@ -426,8 +428,10 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         }
         bool intervene = interventions is { Count: > 0 };
         var bias = p.Slice(o.BiasIh, GH);
+        var cancellation = Options.Cancellation;
         for (int t = 0; t < Steps; t++)
         {
+            cancellation.ThrowIfCancellationRequested();
             if (t % up.PreSteps == 0)
             {
                 int count = Math.Min(up.PreSteps, Steps - t);
@@ -796,8 +800,10 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         var dPeep = o.Peephole >= 0 ? grad.Slice(o.Peephole, 3 * H) : default;
         var lengths = Lengths;
         var mask = up.Mask >= 0 ? Region(up.Mask, B * hout) : default;
+        var cancellation = Options.Cancellation;
         for (int t = Steps - 1; t >= 0; t--)
         {
+            cancellation.ThrowIfCancellationRequested();
             if (!dHs.IsEmpty) Elementwise.Add<T>(dh, dHs.Slice(t * B * hout, B * hout), dh);
             ReadOnlySpan<T> cellDh = dh;
             if (n.Projected)

@@ -37,6 +37,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
     private DropoutContext _dropout;
     private T[] _gradOut = [];
     private GradientRecorder? _recorder;
+    private CancellationToken _cancellation;
 
     // Results, owned and reused.
     private readonly RunResult<T> _run;
@@ -93,6 +94,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         var model = Model;
         model.CheckInput(batch.Features, "The batch");
         model.CheckState(initialState, batch.Batch);
+        CheckPassSize(model, batch.Batch, batch.Steps, backward: false, nameof(batch));
         ThrowIfDisposed();
         int bsz = batch.Batch, steps = batch.Steps, W = _net.OutputWidth, units = _net.L * _net.D;
         Grow(ref _output, bsz * steps * W);
@@ -131,6 +133,10 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
             ThrowHelper.Argument(nameof(dHiddenN), $"∂L/∂h_n needs (L·D, B, H) = {hLen} values, but got {dHiddenN.Length}.");
         if (!dCellN.IsEmpty && (dCellN.Length != cLen || !n.HasCell))
             ThrowHelper.Argument(nameof(dCellN), $"∂L/∂c_n needs {cLen} values for an LSTM (and none otherwise), but got {dCellN.Length}.");
+        ThrowHelper.RequireAllFinite(dOutput, nameof(dOutput), "∂L/∂output");
+        ThrowHelper.RequireAllFinite(dHiddenN, nameof(dHiddenN), "∂L/∂h_n");
+        ThrowHelper.RequireAllFinite(dCellN, nameof(dCellN), "∂L/∂c_n");
+        CheckPassSize(model, bsz, steps, backward: true, nameof(batch));
         Grow(ref _dOut, dOutput.Length);
         dOutput.CopyTo(_dOut);
         Grow(ref _dhN, dHiddenN.Length);
@@ -154,6 +160,19 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
 
     private int _dOutLength, _dhNLength, _dcNLength;
 
+    // The parts a call will use, each with its share of the rows (as Begin chooses them). A call no larger than one
+    // already checked needs no new memory, and asking again would allocate (the question builds its words).
+    private void CheckPassSize(Model<T> model, int rows, int steps, bool backward, string paramName)
+    {
+        ref var seen = ref backward ? ref _checkedBackward : ref _checkedForward;
+        if (rows <= seen.Rows && steps <= seen.Steps) return;
+        int parts = ThreadPolicy.Choose(Threads, rows, _net.ForwardFlops(rows, steps) * (backward ? 3 : 1));
+        model.CheckPassSize((rows + parts - 1) / parts, steps, steps, backward, paramName, parts);
+        seen = (rows, steps);
+    }
+
+    private (int Rows, int Steps) _checkedForward, _checkedBackward;
+
     public void Dispose()
     {
         if (_disposed) return;
@@ -174,10 +193,12 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
     /// <paramref name="gradient"/> and returns the mean loss over the window's targets and their count.
     /// </summary>
     internal (double Loss, int Targets) TrainWindow(T[] parameters, IReadOnlyList<Sample<T>> samples, int[] indices, int offset, int count,
-        int t0, int t1, bool firstWindow, T[] gradient, DropoutContext dropout, GradientRecorder? recorder = null)
+        int t0, int t1, bool firstWindow, T[] gradient, DropoutContext dropout, GradientRecorder? recorder = null,
+        CancellationToken cancellation = default)
     {
         ThrowIfDisposed();
         (_samples, _indices, _indexOffset, _t0, _firstWindow, _dropout, _recorder) = (samples, indices, offset, t0, firstWindow, dropout, recorder);
+        _cancellation = cancellation;
         int steps = t1 - t0;
         if (firstWindow)
         {
@@ -250,7 +271,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
 
     private void End()
     {
-        (_batch, _state, _samples, _recorder) = (null, null, null, null);
+        (_batch, _state, _samples, _recorder, _cancellation) = (null, null, null, null, default);
         _call = Call.None;
     }
 
@@ -316,7 +337,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
                 }
                 // The rows-only part of the plan (states, masks) must not move between windows, so it is planned the same way.
                 shard.Plan(rows, steps, b0, new PassOptions(train ? PassMode.History : PassMode.Inference, Backward: train, Head: true,
-                    OwnGradient: own, Dropout: train ? _dropout : default, Recorder: _recorder is not null));
+                    OwnGradient: own, Dropout: train ? _dropout : default, Recorder: _recorder is not null, Cancellation: _cancellation));
                 shard.GatherSamples(_samples!, indices, _t0);
                 shard.SetInitialState(p, _firstWindow ? _source : StateSource.Carried, null, _rows);
                 var grad = own ? shard.Gradient : train ? _gradOut.AsSpan(0, n.Layout.Count) : default;

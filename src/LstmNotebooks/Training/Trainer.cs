@@ -12,18 +12,22 @@ namespace LstmNotebooks;
 /// for a given thread count (<see cref="TrainingOptions.Threads"/>). Its scratch memory is sized once and reused, so a
 /// training step allocates nothing; <see cref="Dispose"/> returns it to the shared pool. Not thread-safe: one session,
 /// one caller.
+/// <para>A step that would make a weight non-finite is not applied: the session raises
+/// <see cref="TrainingDivergedException"/>, keeps the last finite weights (<see cref="Model"/>) and refuses to train
+/// further. A cancelled call stops within a few time steps and keeps the weights of the last completed update.</para>
 /// </summary>
 public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Model<T> _start;
     private readonly TrainingOptions _options;
     private readonly T[] _p;
-    private readonly T[] _gradBuffer; // rented: longer than the parameters; Grad is the part in use
+    private readonly T[] _gradBuffer, _nextBuffer; // rented: longer than the parameters; the first _p.Length are in use
     private readonly Optimizer<T> _optimizer;
     private readonly List<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
     private readonly Workspace<T> _workspace;
     private Rng _rng;
+    private TrainingDivergedException? _diverged;
 
     // reused: a session the caller keeps (StartTraining) parks its own helper threads; the one inside a single
     // Model.Train call borrows the thread pool's.
@@ -33,10 +37,11 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
         _start = start;
         _options = options;
         _p = start.Parameters.ToArray();
-        _gradBuffer = ArrayPool<T>.Shared.Rent(_p.Length);
         if (options.TruncationWindow is not null && start.Spec.Directions == 2)
             ThrowHelper.InvalidOperation("Truncated BPTT carries the state forward in time, but a bidirectional layer's reverse direction " +
                                          "reads each whole sequence. Hint: drop WithTruncation, or build the model without WithBidirectional.");
+        _gradBuffer = ArrayPool<T>.Shared.Rent(_p.Length);
+        _nextBuffer = ArrayPool<T>.Shared.Rent(_p.Length);
         _workspace = new Workspace<T>(start.Network, null, options.Threads, reused);
         _optimizer = Optimizer<T>.Create(options, _p.Length);
         _rng = new Rng(options.Seed);
@@ -63,10 +68,21 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_diverged is not null)
+            ThrowHelper.InvalidOperation($"This session cannot train further: {_diverged.Message} " +
+                                         "Hint: start a new session (model.StartTraining) with a lower learning rate or a gradient clip.");
         _start.CheckDataset(data);
         int count = epochs ?? _options.Epochs;
         ThrowHelper.RequirePositive(count, nameof(epochs), "The number of epochs");
+        // Epoch numbers run on past int.MaxValue only in theory, but "train until early stopping" passes int.MaxValue.
+        long lastEpoch = Math.Min((long)_history.Count + count, int.MaxValue - 1);
         var (train, validation) = _options.ValidationFraction > 0 ? data.Split(_options.ValidationFraction) : (data, null);
+        int batch = Math.Min(_options.BatchSize, train.Count), maxSteps = train.MaxSteps;
+        int window = Math.Min(_options.TruncationWindow ?? maxSteps, maxSteps);
+        int shards = ThreadPolicy.Choose(_options.Threads, batch, _start.Network.ForwardFlops(batch, window) * 3);
+        _start.CheckPassSize((batch + shards - 1) / shards, maxSteps, window, backward: true, nameof(data), shards);
+        if (validation is not null) _start.CheckLossSize(validation, nameof(data));
         var order = Enumerable.Range(0, train.Count).ToArray();
         double bestValidation = double.PositiveInfinity;
         T[]? bestParameters = null;
@@ -75,7 +91,7 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
         _clock.Start();
         try
         {
-            for (int epoch = firstEpoch; epoch < firstEpoch + count; epoch++)
+            for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++)
             {
                 double lr = LearningRate(epoch);
                 var (trainLoss, lastBatch) = RunEpoch(train, order, lr, epoch, cancellationToken);
@@ -97,6 +113,11 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
                     break;
                 }
             }
+        }
+        catch (TrainingDivergedException e)
+        {
+            _diverged = e;
+            throw;
         }
         finally { _clock.Stop(); }
         if (stop == StopReason.EarlyStopped && bestParameters is not null) bestParameters.CopyTo(_p, 0);
@@ -124,16 +145,21 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
             var dropout = DropoutContext.For(_start.Spec, _options.Seed, epoch, batchIndex);
             for (int t0 = 0; t0 < steps; t0 += window)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 long allocated = GC.GetAllocatedBytesForCurrentThread();
-                int t1 = Math.Min(t0 + window, steps);
-                var (loss, targets) = _workspace.TrainWindow(_p, train.Samples, order, s, count, t0, t1, firstWindow: t0 == 0, _gradBuffer, dropout);
+                int t1 = (int)Math.Min((long)t0 + window, steps);
+                var (loss, targets) = _workspace.TrainWindow(_p, train.Samples, order, s, count, t0, t1, firstWindow: t0 == 0, _gradBuffer, dropout,
+                    cancellation: cancellationToken);
                 if (targets == 0) continue;
                 if (!double.IsFinite(loss)) throw Diverged("loss", loss, epoch, batchIndex);
                 var grad = _gradBuffer.AsSpan(0, _p.Length);
+                var next = _nextBuffer.AsSpan(0, _p.Length);
                 double norm = GradientRecorder.Norm<T>(grad);
                 if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
                 if (_options.GradientClip is double clip && norm > clip) Scale(grad, clip / norm);
-                _optimizer.Step(_p, grad, lr);
+                int bad = _optimizer.Step(_p, grad, lr, next);
+                if (bad >= 0) throw Diverged($"update of {_start.Layout.ElementName(bad)}", double.CreateTruncating(next[bad]), epoch, batchIndex);
+                next.CopyTo(_p);
                 lossSum += loss * targets;
                 targetCount += targets;
                 StepAllocatedBytes += GC.GetAllocatedBytesForCurrentThread() - allocated + _workspace.WorkerAllocatedBytes;
@@ -156,6 +182,7 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
         _workspace.Dispose();
         _optimizer.Dispose();
         ArrayPool<T>.Shared.Return(_gradBuffer);
+        ArrayPool<T>.Shared.Return(_nextBuffer);
     }
 
     private bool _disposed;
