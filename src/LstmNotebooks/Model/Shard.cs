@@ -48,8 +48,8 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     private readonly bool _poison;
     private T[] _slab = [];
     private int[] _ints = [];
-    private UnitPlan[] _units;
-    private LayerPlan[] _layers;
+    private readonly UnitPlan[] _units;
+    private readonly LayerPlan[] _layers;
 
     public Shard(Network<T> net, bool poison)
     {
@@ -70,9 +70,9 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 
     private struct LayerPlan { public int RevX, Out, In, DropMask; }
 
-    private int X, DAX, DAH, HPrevAll, DHTot, DhNew, DRec, Dm, DcTotal, DWihT, DXDir, DXa, DXb, DHsDir, Dh, Dc, DTop, DhNRev;
-    private int HeadRows, Targets, Y, Dy, DRows, Grad, GradLength;
-    private int IntLengths, IntWhole, IntRowAt, IntSample, IntTargetRow;
+    private int _xAt, _dAxAt, _dAhAt, _hPrevAllAt, _dHTotAt, _dhNewAt, _dRecAt, _dmAt, _dcTotalAt, _dWihTAt, _dXDirAt, _dXaAt, _dXbAt, _dHsDirAt, _dhAt, _dcAt, _dTopAt, _dhNRevAt;
+    private int _headRowsAt, _targetsAt, _yAt, _dyAt, _dRowsAt, _gradAt, _gradLength;
+    private int _lengthsAt, _wholeAt, _rowAtAt, _sampleAt, _targetRowAt;
 
     public int Rows { get; private set; }
     public int Steps { get; private set; }
@@ -183,53 +183,53 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 lp.DropMask = TakeIf(l > 0 && training && o.Dropout.BetweenRate > 0, TB * W);
                 lp.In = l == 0 ? -1 : lp.DropMask >= 0 ? Take(TB * W) : _layers[l - 1].Out;
             }
-            X = Take(TB * n.I);
-            _layers[0].In = X;
+            _xAt = Take(TB * n.I);
+            _layers[0].In = _xAt;
 
             int maxIn = Math.Max(n.I, W);
-            DAX = DAH = HPrevAll = DHTot = DhNew = DRec = Dm = DcTotal = DWihT = DXDir = DXa = DXb = DHsDir = Dh = Dc = DTop = DhNRev = -1;
+            _dAxAt = _dAhAt = _hPrevAllAt = _dHTotAt = _dhNewAt = _dRecAt = _dmAt = _dcTotalAt = _dWihTAt = _dXDirAt = _dXaAt = _dXbAt = _dHsDirAt = _dhAt = _dcAt = _dTopAt = _dhNRevAt = -1;
             if (o.Backward)
             {
-                DAX = Take(TB * n.GH);
-                DAH = n.Ops.SeparateHiddenProduct ? Take(TB * n.GH) : DAX;
-                HPrevAll = Take(TB * n.Hout);
-                DHTot = TakeIf(n.Projected, TB * n.Hout);
-                DhNew = Take(B * n.Hout);
-                DRec = TakeIf(training && o.Dropout.RecurrentRate > 0, B * n.Hout);
-                Dm = TakeIf(n.Projected, B * n.H);
-                DcTotal = TakeIf(o.Recorder && n.HasCell, B * n.H);
-                DWihT = Take(maxIn * n.GH);
-                DXDir = TakeIf(n.D == 2, TB * maxIn);
-                DXa = Take(TB * maxIn);
-                DXb = TakeIf(n.L > 1, TB * maxIn);
-                DHsDir = TakeIf(n.D == 2, TB * n.Hout);
-                Dh = Take(B * n.Hout);
-                Dc = TakeIf(n.HasCell, B * n.H);
-                DTop = Take(TB * W);
-                DhNRev = TakeIf(n.D == 2, B * n.Hout);
+                _dAxAt = Take(TB * n.GH);
+                _dAhAt = n.Ops.SeparateHiddenProduct ? Take(TB * n.GH) : _dAxAt;
+                _hPrevAllAt = Take(TB * n.Hout);
+                _dHTotAt = TakeIf(n.Projected, TB * n.Hout);
+                _dhNewAt = Take(B * n.Hout);
+                _dRecAt = TakeIf(training && o.Dropout.RecurrentRate > 0, B * n.Hout);
+                _dmAt = TakeIf(n.Projected, B * n.H);
+                _dcTotalAt = TakeIf(o.Recorder && n.HasCell, B * n.H);
+                _dWihTAt = Take(maxIn * n.GH);
+                _dXDirAt = TakeIf(n.D == 2, TB * maxIn);
+                _dXaAt = Take(TB * maxIn);
+                _dXbAt = TakeIf(n.L > 1, TB * maxIn);
+                _dHsDirAt = TakeIf(n.D == 2, TB * n.Hout);
+                _dhAt = Take(B * n.Hout);
+                _dcAt = TakeIf(n.HasCell, B * n.H);
+                _dTopAt = Take(TB * W);
+                _dhNRevAt = TakeIf(n.D == 2, B * n.Hout);
             }
-            HeadRows = Targets = Y = Dy = DRows = -1;
+            _headRowsAt = _targetsAt = _yAt = _dyAt = _dRowsAt = -1;
             int headRows = n.Spec.Head.Output == HeadOutput.EveryStep ? TB : B;
             if (n.HasHead)
             {
-                HeadRows = Take(headRows * W);
-                Y = Take(headRows * n.HeadOutputs);
+                _headRowsAt = Take(headRows * W);
+                _yAt = Take(headRows * n.HeadOutputs);
                 if (o.Head)
                 {
-                    Targets = Take(headRows * n.Spec.Head.TargetWidth);
-                    Dy = Take(headRows * n.HeadOutputs);
-                    DRows = TakeIf(o.Backward, headRows * W);
+                    _targetsAt = Take(headRows * n.Spec.Head.TargetWidth);
+                    _dyAt = Take(headRows * n.HeadOutputs);
+                    _dRowsAt = TakeIf(o.Backward, headRows * W);
                 }
             }
-            GradLength = o.OwnGradient ? n.Layout.Count : 0;
-            Grad = TakeIf(o.OwnGradient, GradLength);
+            _gradLength = o.OwnGradient ? n.Layout.Count : 0;
+            _gradAt = TakeIf(o.OwnGradient, _gradLength);
 
             int ints = 0;
-            IntLengths = ints; ints += B;
-            IntWhole = ints; ints += B;
-            IntRowAt = ints; ints += TB;
-            IntSample = ints; ints += TB;
-            IntTargetRow = ints; ints += TB;
+            _lengthsAt = ints; ints += B;
+            _wholeAt = ints; ints += B;
+            _rowAtAt = ints; ints += TB;
+            _sampleAt = ints; ints += TB;
+            _targetRowAt = ints; ints += TB;
             if (_ints.Length < ints) _ints = new int[Math.Max(ints, 2 * _ints.Length)];
             return (at, stable);
         }
@@ -245,10 +245,10 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 
     private Span<T> Region(int offset, int length) => _slab.AsSpan(offset, length);
     private Span<T> StepRows(int offset, int slot, int width) => _slab.AsSpan(offset + slot * Rows * width, Rows * width);
-    public Span<int> Lengths => _ints.AsSpan(IntLengths, Rows);
+    public Span<int> Lengths => _ints.AsSpan(_lengthsAt, Rows);
     /// <summary>Each row's whole sequence length (a window may hold only part of it).</summary>
-    private Span<int> WholeLengths => _ints.AsSpan(IntWhole, Rows);
-    public Span<T> Gradient => Region(Grad, GradLength);
+    private Span<int> WholeLengths => _ints.AsSpan(_wholeAt, Rows);
+    public Span<T> Gradient => Region(_gradAt, _gradLength);
 
     /// <summary>h and c of unit u after the last step (each row's state after its last valid step).</summary>
     public Span<T> FinalHidden(int u) => Region(_units[u].FinalH, Rows * _net.Hout);
@@ -264,7 +264,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     {
         WindowStart = 0;
         int I = _net.I, B = Rows;
-        var x = Region(X, Steps * B * I);
+        var x = Region(_xAt, Steps * B * I);
         var values = batch.Values;
         var lengths = Lengths;
         for (int b = 0; b < B; b++)
@@ -281,7 +281,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     {
         WindowStart = t0;
         int I = _net.I, B = Rows;
-        var x = Region(X, Steps * B * I);
+        var x = Region(_xAt, Steps * B * I);
         var lengths = Lengths;
         for (int b = 0; b < B; b++)
         {
@@ -551,11 +551,11 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     {
         var n = _net;
         int W = n.OutputWidth, hout = n.Hout, m = 0;
-        var rows = _slab.AsSpan(HeadRows);
+        var rows = _slab.AsSpan(_headRowsAt);
         var top = TopOutput;
-        var rowAt = _ints.AsSpan(IntRowAt);
-        var targetRow = _ints.AsSpan(IntTargetRow);
-        var sample = _ints.AsSpan(IntSample);
+        var rowAt = _ints.AsSpan(_rowAtAt);
+        var targetRow = _ints.AsSpan(_targetRowAt);
+        var sample = _ints.AsSpan(_sampleAt);
         var lengths = Lengths;
         var whole = WholeLengths;
         int topUnit = (n.L - 1) * n.D;
@@ -587,15 +587,15 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         var n = _net;
         var headWT = n.HeadWT(prepared);
         int W = n.OutputWidth, O = n.HeadOutputs;
-        var y = Region(Y, m * O);
+        var y = Region(_yAt, m * O);
         Gemm.SetRows(p.Slice(n.Layout.HeadBias, O), y, m, O);
-        Gemm.MultiplyAdd(Region(HeadRows, m * W), headWT, y, m, W, O);
+        Gemm.MultiplyAdd(Region(_headRowsAt, m * W), headWT, y, m, W, O);
     }
 
     /// <summary>Forward, head and loss (and, when planned, backward) of a training or loss window: returns the mean
     /// loss over the head's rows in this shard and their count. A last-step head reads a sequence only in the window
     /// that holds its last step.</summary>
-    public (double Loss, int Targets) TrainingPass(ReadOnlySpan<T> p, ReadOnlySpan<T> prepared,
+    public (double Loss, int _targetsAt) TrainingPass(ReadOnlySpan<T> p, ReadOnlySpan<T> prepared,
         IReadOnlyList<Sample<T>> samples, ReadOnlySpan<int> indices, int t0, Span<T> grad, GradientRecorder? recorder)
     {
         var n = _net;
@@ -606,29 +606,29 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         int m = HeadRowCount;
         if (m == 0) return (0, 0);
         int width = spec.Head.TargetWidth, W = n.OutputWidth, O = n.HeadOutputs;
-        var targets = Region(Targets, m * width);
-        var rowAt = _ints.AsSpan(IntRowAt, m);
-        var sample = _ints.AsSpan(IntSample, m);
-        var targetRow = _ints.AsSpan(IntTargetRow, m);
+        var targets = Region(_targetsAt, m * width);
+        var rowAt = _ints.AsSpan(_rowAtAt, m);
+        var sample = _ints.AsSpan(_sampleAt, m);
+        var targetRow = _ints.AsSpan(_targetRowAt, m);
         for (int r = 0; r < m; r++)
             samples[indices[sample[r]]].Target.Values.Slice(targetRow[r] * width, width).CopyTo(targets.Slice(r * width, width));
         HeadForward(p, prepared, m);
-        var y = Region(Y, m * O);
-        var dy = Region(Dy, m * O);
+        var y = Region(_yAt, m * O);
+        var dy = Region(_dyAt, m * O);
         double loss = Losses.Compute<T>(spec.Head, y, targets, dy, m);
         Loss = loss;
         if (!Options.Backward) return (loss, m);
 
         var g = Options.OwnGradient ? Gradient : grad;
-        var rows = Region(HeadRows, m * W);
+        var rows = Region(_headRowsAt, m * W);
         Gemm.MultiplyAddTransposedA<T>(dy, rows, g.Slice(n.Layout.HeadWeight, O * W), O, m, W);
         Gemm.AddColumnSums<T>(dy, g.Slice(n.Layout.HeadBias, O), m, O);
-        var dRows = Region(DRows, m * W);
+        var dRows = Region(_dRowsAt, m * W);
         dRows.Clear();
         Gemm.MultiplyAdd<T>(dy, p.Slice(n.Layout.HeadWeight, O * W), dRows, m, O, W);
-        var dTop = Region(DTop, Steps * Rows * W);
+        var dTop = Region(_dTopAt, Steps * Rows * W);
         dTop.Clear();
-        if (n.D == 2) Region(DhNRev, Rows * n.Hout).Clear();
+        if (n.D == 2) Region(_dhNRevAt, Rows * n.Hout).Clear();
         for (int r = 0; r < m; r++)
         {
             var dRow = dRows.Slice(r * W, W);
@@ -638,7 +638,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 // A last-step head read [forward final h, reverse final h]: the first half enters at the sequence's
                 // last step, the second is ∂L/∂h_n of the top reverse direction.
                 dRow.Slice(0, n.Hout).CopyTo(dTop.Slice(rowAt[r] * W, n.Hout));
-                dRow.Slice(n.Hout).CopyTo(Region(DhNRev, Rows * n.Hout).Slice(sample[r] * n.Hout, n.Hout));
+                dRow.Slice(n.Hout).CopyTo(Region(_dhNRevAt, Rows * n.Hout).Slice(sample[r] * n.Hout, n.Hout));
             }
         }
         Backward(p, g, dTop, default, default, 0, default, default, recorder);
@@ -653,13 +653,13 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         GatherHeadRows(everyStep, 0);
         int m = HeadRowCount;
         HeadForward(p, prepared, m);
-        var y = Region(Y, m * n.HeadOutputs);
+        var y = Region(_yAt, m * n.HeadOutputs);
         Losses.Activate<T>(n.Spec.Head.Kind, y, m, n.HeadOutputs);
         return y;
     }
 
     /// <summary>For a run's head outputs: row r of <see cref="RunHead"/> is (step, row) = (RowAt / B, RowAt % B).</summary>
-    public ReadOnlySpan<int> HeadRowPositions => _ints.AsSpan(IntRowAt, HeadRowCount);
+    public ReadOnlySpan<int> HeadRowPositions => _ints.AsSpan(_rowAtAt, HeadRowCount);
 
     // ---- backward ---------------------------------------------------------------------------------------------------
 
@@ -680,7 +680,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         {
             bool needDx = l > 0 || Options.InputGradient;
             int width = n.InputWidth(l);
-            var dX = needDx ? Region(l % 2 == 0 ? DXa : DXb, TB * width) : default;
+            var dX = needDx ? Region(l % 2 == 0 ? _dXaAt : _dXbAt, TB * width) : default;
             for (int d = 0; d < n.D; d++)
             {
                 int u = l * n.D + d;
@@ -691,7 +691,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                     if (n.D == 1) dHs = dOut;
                     else
                     {
-                        var split = Region(DHsDir, TB * hout);
+                        var split = Region(_dHsDirAt, TB * hout);
                         var lengths = Lengths;
                         for (int b = 0; b < B; b++)
                         {
@@ -706,10 +706,10 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                         dHs = split;
                     }
                 }
-                var dh = Region(Dh, B * hout);
-                var dc = n.HasCell ? Region(Dc, B * H) : default;
+                var dh = Region(_dhAt, B * hout);
+                var dc = n.HasCell ? Region(_dcAt, B * H) : default;
                 if (!dhN.IsEmpty) dhN.Slice((u * batchRows + RowOffset) * hout, B * hout).CopyTo(dh);
-                else if (n.D == 2 && l == n.L - 1 && d == 1 && Options.Head) Region(DhNRev, B * hout).CopyTo(dh);
+                else if (n.D == 2 && l == n.L - 1 && d == 1 && Options.Head) Region(_dhNRevAt, B * hout).CopyTo(dh);
                 else dh.Clear();
                 if (n.HasCell)
                 {
@@ -717,7 +717,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                     else dc.Clear();
                 }
                 var input = d == 0 ? Region(_layers[l].In, TB * width) : Region(_layers[l].RevX, TB * width);
-                var dXUnit = !needDx ? default : d == 0 ? dX : Region(DXDir, TB * width);
+                var dXUnit = !needDx ? default : d == 0 ? dX : Region(_dXDirAt, TB * width);
                 UnitBackward(p, grad, l, d, dHs, dh, dc, input, dXUnit, recorder);
                 if (needDx && d == 1)
                 {
@@ -764,7 +764,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         ReadOnlySpan<T> dTop = default;
         if (!dOutput.IsEmpty)
         {
-            var top = Region(DTop, Steps * B * W);
+            var top = Region(_dTopAt, Steps * B * W);
             for (int b = 0; b < B; b++)
                 for (int t = 0; t < Steps; t++)
                     dOutput.Slice(((RowOffset + b) * batchSteps + t) * W, W).CopyTo(top.Slice((t * B + b) * W, W));
@@ -777,7 +777,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     public void SkipWindow() => (HeadRowCount, Loss) = (0, 0);
 
     /// <summary>∂L/∂x (T, B, I), time-major, after a backward pass planned with InputGradient.</summary>
-    public ReadOnlySpan<T> InputGradient => Region(DXa, Steps * Rows * _net.I);
+    public ReadOnlySpan<T> InputGradient => Region(_dXaAt, Steps * Rows * _net.I);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     private void UnitBackward(ReadOnlySpan<T> p, Span<T> grad, int l, int d, ReadOnlySpan<T> dHs, Span<T> dh, Span<T> dc,
@@ -788,15 +788,15 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         ref var up = ref _units[u];
         var o = n.Units[u];
         int width = o.InputSize;
-        var dAX = Region(DAX, TB * GH);
-        var dAH = Region(DAH, TB * GH);
-        var dhNew = Region(DhNew, B * hout);
+        var dAX = Region(_dAxAt, TB * GH);
+        var dAH = Region(_dAhAt, TB * GH);
+        var dhNew = Region(_dhNewAt, B * hout);
         var wHh = p.Slice(o.WeightHh, GH * hout);
         var wHr = n.Projected ? p.Slice(o.Projection, hout * H) : default;
         var hs = Region(up.Hs, TB * hout);
         var h0 = Region(up.H0, B * hout);
         var c0 = n.HasCell ? Region(up.C0, B * H) : default;
-        var dcTotal = DcTotal >= 0 ? Region(DcTotal, B * H) : default;
+        var dcTotal = _dcTotalAt >= 0 ? Region(_dcTotalAt, B * H) : default;
         var dPeep = o.Peephole >= 0 ? grad.Slice(o.Peephole, 3 * H) : default;
         var lengths = Lengths;
         var mask = up.Mask >= 0 ? Region(up.Mask, B * hout) : default;
@@ -809,10 +809,10 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             if (n.Projected)
             {
                 // h = W_hr·m: ∂L/∂m = ∂L/∂h·W_hr; ∂L/∂h_t of valid rows is kept for dW_hr after the loop.
-                var dHt = StepRows(DHTot, t, hout);
+                var dHt = StepRows(_dHTotAt, t, hout);
                 dh.CopyTo(dHt);
                 for (int b = 0; b < B; b++) if (t >= lengths[b]) dHt.Slice(b * hout, hout).Clear();
-                var dm = Region(Dm, B * H);
+                var dm = Region(_dmAt, B * H);
                 dm.Clear();
                 Gemm.MultiplyAdd<T>(dh, wHr, dm, B, hout, H);
                 cellDh = dm;
@@ -828,7 +828,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 HPrev = t == 0 ? h0 : hs.Slice((t - 1) * B * hout, B * hout),
                 H = hs.Slice(t * B * hout, B * hout),
                 DH = cellDh, DC = dc,
-                DAX = StepRows(DAX, t, GH), DAH = StepRows(DAH, t, GH),
+                DAX = StepRows(_dAxAt, t, GH), DAH = StepRows(_dAhAt, t, GH),
                 DHDirect = dhNew, DCTotal = dcTotal, DPeep = dPeep,
             };
             n.Ops.Backward(p, o, ref s, H, GH);
@@ -836,7 +836,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             else
             {
                 // Recurrent dropout: W_hh read mask ⊙ h_{t−1}, so its gradient reaches h_{t−1} through the mask.
-                var dRec = Region(DRec, B * hout);
+                var dRec = Region(_dRecAt, B * hout);
                 dRec.Clear();
                 Gemm.MultiplyAdd<T>(s.DAH, wHh, dRec, B, GH, hout);
                 for (int i = 0; i < dRec.Length; i++) dhNew[i] = T.FusedMultiplyAdd(mask[i], dRec[i], dhNew[i]);
@@ -858,7 +858,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         if (up.HIn >= 0) hPrevAll = Region(up.HIn, TB * hout);
         else
         {
-            var all = Region(HPrevAll, TB * hout);
+            var all = Region(_hPrevAllAt, TB * hout);
             h0.CopyTo(all);
             hs.Slice(0, (Steps - 1) * B * hout).CopyTo(all.Slice(B * hout));
             hPrevAll = all;
@@ -867,14 +867,14 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         Gemm.AddColumnSums<T>(dAH, grad.Slice(o.BiasHh, GH), TB, GH);
         // dW_ih is accumulated transposed, (I × GH) += Xᵀ·dA_x, so the vector lanes run along the 4H gate rows rather
         // than along I, which is often 1 or 2 (a product's operands commute, so the bits are those of dA_xᵀ·X).
-        var dWihT = Region(DWihT, width * GH);
+        var dWihT = Region(_dWihTAt, width * GH);
         var dWih = grad.Slice(o.WeightIh, GH * width);
         Gemm.Transpose<T>(dWih, dWihT, GH, width);
         Gemm.MultiplyAddTransposedA<T>(input, dAX, dWihT, width, TB, GH);
         Gemm.Transpose<T>(dWihT, dWih, width, GH);
         Gemm.AddColumnSums<T>(dAX, grad.Slice(o.BiasIh, GH), TB, GH);
         if (n.Projected)
-            Gemm.MultiplyAddTransposedA<T>(Region(DHTot, TB * hout), Region(up.M, TB * H), grad.Slice(o.Projection, hout * H), hout, TB, H);
+            Gemm.MultiplyAddTransposedA<T>(Region(_dHTotAt, TB * hout), Region(up.M, TB * H), grad.Slice(o.Projection, hout * H), hout, TB, H);
         if (!dX.IsEmpty)
         {
             dX.Clear();
