@@ -229,4 +229,34 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
         forkJoin.Run(after, 2);
         Assert.Equal(new[] { 1, 1, 0, 0, 0, 0, 0, 0 }, after.Runs);
     }
+
+    private sealed class Meeting : IPartitionedWork
+    {
+        private readonly ManualResetEventSlim _partOneStarted = new();
+        public int[] Threads { get; } = new int[2];
+        public bool Met { get; private set; }
+
+        public void RunPart(int index)
+        {
+            Threads[index] = Environment.CurrentManagedThreadId;
+            if (index == 1) _partOneStarted.Set();
+            // Part 0 runs on the caller: it waits (not forever) for part 1 to start elsewhere.
+            else Met = _partOneStarted.Wait(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ASecondPartRunsOnAnotherThreadWhileTheFirstIsBusy(bool dedicated)
+    {
+        using var forkJoin = new ForkJoin(dedicated);
+        for (int round = 0; round < 3; round++)
+        {
+            var work = new Meeting();
+            forkJoin.Run(work, 2);
+            Assert.True(work.Met, $"round {round}: part 1 did not start while part 0 was running");
+            Assert.NotEqual(work.Threads[0], work.Threads[1]);
+        }
+    }
 }
