@@ -160,8 +160,13 @@ internal abstract class CellOps<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>True when the hidden-side arguments are kept apart from the input side (GRU: r multiplies them).</summary>
     public virtual bool SeparateHiddenProduct => false;
 
-    /// <summary>The recurrent GEMM: adds b_hh and W_hh·HIn (into Pre, or into HPre for GRU).</summary>
-    public abstract void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whhT, ref StepSpans<T> s, int gh, int hout);
+    /// <summary>The recurrent GEMM: adds b_hh and W_hh·HIn to the input side's arguments (GRU keeps them apart, in HPre).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    public virtual void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whhT, ref StepSpans<T> s, int gh, int hout)
+    {
+        Gemm.AddRowVector(p.Slice(o.BiasHh, gh), s.Pre, s.B, gh);
+        Gemm.MultiplyAdd(s.HIn, whhT, s.Pre, s.B, hout, gh);
+    }
 
     /// <summary>The fused update of every valid row: gates, c, and h (or m, for a projected LSTM).</summary>
     public abstract void Update(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int h);
@@ -178,13 +183,6 @@ internal abstract class CellOps<T> where T : unmanaged, IBinaryFloatingPointIeee
 internal sealed class LstmOps<T>(LstmCellFlags flags) : CellOps<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private static ReadOnlySpan<T> Peep(ReadOnlySpan<T> p, in LayerOffsets o, int h) => o.Peephole >= 0 ? p.Slice(o.Peephole, 3 * h) : default;
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public override void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whhT, ref StepSpans<T> s, int gh, int hout)
-    {
-        Gemm.AddRowVector(p.Slice(o.BiasHh, gh), s.Pre, s.B, gh);
-        Gemm.MultiplyAdd(s.HIn, whhT, s.Pre, s.B, hout, gh);
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public override void Update(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int h)
@@ -276,13 +274,6 @@ internal sealed class GruOps<T> : CellOps<T> where T : unmanaged, IBinaryFloatin
 
 internal sealed class RnnOps<T> : CellOps<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public override void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whhT, ref StepSpans<T> s, int gh, int hout)
-    {
-        Gemm.AddRowVector(p.Slice(o.BiasHh, gh), s.Pre, s.B, gh);
-        Gemm.MultiplyAdd(s.HIn, whhT, s.Pre, s.B, hout, gh);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public override void Update(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int h)
     {
