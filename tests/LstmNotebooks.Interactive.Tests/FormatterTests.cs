@@ -89,6 +89,32 @@ public sealed partial class FormatterTests : IDisposable
     }
 
     [Fact]
+    public void KitValuesWithSpanPropertiesFormatAsJsonSoKernelsCanShareThem()
+    {
+        // #!share formats a value as application/json before handing it over; System.Text.Json throws on a ReadOnlySpan
+        // property, and the kernel then drops the value silently.
+        var holders = KitFormatters.SpanHolders();
+        foreach (var type in new[] { typeof(Model<float>), typeof(Model<double>), typeof(TrainingResult<float>), typeof(Dataset<float>),
+                     typeof(Sample<double>), typeof(Sequence<float>), typeof(SequenceBatch<float>), typeof(RunResult<float>) })
+            Assert.Contains(type, holders);
+        Assert.DoesNotContain(typeof(Trace<float>), holders);   // no span property: its default JSON works
+        Assert.DoesNotContain(typeof(ModelSpec), holders);
+
+        var model = Lstm.Create(2, 3).WithHead(Head.Regression(1)).Build();
+        var sequence = Sequence.FromFlat<float>([1, 2, 3, 4], 2, 2);
+        var data = Dataset.Create([Sample.Create(sequence, 0.5f)]);
+        var fit = model.Train(data, Training.Adam(0.01).WithEpochs(1));
+        object[] values = [model, fit, data, data[0], sequence, SequenceBatch.Create([sequence]), model.Run(SequenceBatch.Create([sequence]))];
+        foreach (var value in values)
+        {
+            var json = JsonNode.Parse(value.ToDisplayString("application/json"))!;
+            Assert.Equal(value.ToString(), (string)json["summary"]!);
+        }
+        Assert.Equal("Model<Single>", (string)JsonNode.Parse(model.ToDisplayString("application/json"))!["type"]!);
+        Assert.Equal("TrainingResult<Single>", (string)JsonNode.Parse(fit.ToDisplayString("application/json"))!["type"]!);
+    }
+
+    [Fact]
     public void LoadingTwiceAttachesTheAssemblyHandlerOnce()
     {
         NotebookSupport.Load();
