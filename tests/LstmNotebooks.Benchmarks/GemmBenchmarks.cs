@@ -21,7 +21,7 @@ public enum Product
 }
 
 /// <summary>
-/// Each product at each shape, 1 and 2 threads (2 threads through <see cref="KernelTeam"/>: the recurrent products
+/// Each product at each shape, 1 and 2 threads (2 threads through the model's <see cref="ForkJoin"/>: the recurrent products
 /// split by micro-panels, the others by rows or columns; same bits as 1 thread).
 /// </summary>
 public class GemmBenchmarks
@@ -30,11 +30,11 @@ public class GemmBenchmarks
     [ParamsAllValues] public Product Product { get; set; }
     [Params(1, 2)] public int Threads { get; set; }
 
-    private KernelTeam _team = null!;
+    private ForkJoin _team = null!;
     private float[] _a = [], _b = [], _c = [], _cPrev = [], _gates = [], _cell = [], _h = [];
     private int[] _lengths = [];
     private PooledPack<float> _packed;
-    private IKernelJob _job = null!;
+    private IPartitionedWork _job = null!;
     private int _m, _k, _n;
 
     /// <summary>(M, K, N) of the product at the shape.</summary>
@@ -60,12 +60,12 @@ public class GemmBenchmarks
         var rng = new Rng(11);
         float[] Random(int n) => Enumerable.Range(0, n).Select(_ => (float)rng.Uniform(-1, 1)).ToArray();
         _a = Random(_m * _k); _b = Random(_k * _n); _c = Random(_m * _n);
-        _team = new KernelTeam(Threads);
+        _team = new ForkJoin(dedicated: true);
         switch (Product)
         {
             case Product.InputProjection:
                 _packed = Gemm.PackPooled<float>(_b, transposed: true, _k, _n, PackOrder.Columns);
-                _job = new PackedProductJob<float>().Set(_a, _packed.Memory, _packed.Layout, _c, _m);
+                _job = new PackedProductJob<float>().Set(_a, _packed.Memory, _packed.Layout, _c, _m, Threads);
                 break;
             case Product.RecurrentStep:
                 int h = _n / 4;
@@ -73,18 +73,18 @@ public class GemmBenchmarks
                 _cPrev = Random(_m * h); _gates = new float[_m * _n]; _cell = new float[_m * h]; _h = new float[_m * h];
                 _lengths = Enumerable.Repeat(1, _m).ToArray();
                 _job = new LstmStepJob<float>().Set(_a, _packed.Memory, _packed.Layout, _c, _cPrev, default, new LstmCellFlags(false, true),
-                    _gates, _cell, _h, _lengths, 0);
+                    _gates, _cell, _h, _lengths, 0, Threads);
                 break;
             case Product.RecurrentStepBackward:
                 _packed = Gemm.PackPooled<float>(_b, transposed: false, _k, _n, PackOrder.Columns);
-                _job = new PackedProductJob<float>().Set(_a, _packed.Memory, _packed.Layout, _c, _m);
+                _job = new PackedProductJob<float>().Set(_a, _packed.Memory, _packed.Layout, _c, _m, Threads);
                 break;
             case Product.RecurrentWeightGradient:
             case Product.InputWeightGradient:
-                _job = new ProductJob<float>().Set(GemmOperands.ATransposedB, _a, _b, _c, _m, _k, _n);
+                _job = new ProductJob<float>().Set(GemmOperands.ATransposedB, _a, _b, _c, _m, _k, _n, Threads);
                 break;
             default:
-                _job = new ProductJob<float>().Set(GemmOperands.AB, _a, _b, _c, _m, _k, _n);
+                _job = new ProductJob<float>().Set(GemmOperands.AB, _a, _b, _c, _m, _k, _n, Threads);
                 break;
         }
     }
@@ -97,5 +97,5 @@ public class GemmBenchmarks
     }
 
     [Benchmark]
-    public void Multiply() => _team.Run(_job);
+    public void Multiply() => _team.Run(_job, Threads);
 }

@@ -3,7 +3,8 @@ using LstmNotebooks.Kernels;
 
 namespace LstmNotebooks.Tests;
 
-/// <summary>The parallel products and the parallel LSTM step give the bits of one thread at 2 and 3 threads.</summary>
+/// <summary>The parallel products and the parallel LSTM step give the bits of one thread at 2 and 3 parts (through
+/// the model's one fork-join, with dedicated helper threads).</summary>
 public class ParallelKernelTests
 {
     private static T[] Random<T>(int n, long seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -17,7 +18,7 @@ public class ParallelKernelTests
     [InlineData(3)]
     public void ProductsSharedOutGiveTheSameBits(int threads)
     {
-        using var team = new KernelTeam(threads);
+        using var team = new ForkJoin(dedicated: true);
         var job = new ProductJob<float>();
         // Tall (split by rows), wide (split by columns), and narrow shapes; each form of operands.
         foreach (var (m, k, n) in new[] { (700, 50, 96), (40, 300, 200), (8, 1000, 512), (1000, 64, 1), (5, 7, 3) })
@@ -33,7 +34,7 @@ public class ParallelKernelTests
                     case GemmOperands.ATransposedB: Gemm.MultiplyAddTransposedA<float>(a, b, expected, m, k, n); break;
                     default: Gemm.MultiplyAddTransposedB<float>(a, b, expected, m, k, n); break;
                 }
-                team.Run(job.Set(form, a, b, actual, m, k, n));
+                team.Run(job.Set(form, a, b, actual, m, k, n, threads), threads);
                 Assert.True(expected.AsSpan().SequenceEqual(actual), $"{form} {m}×{k}·{k}×{n} on {threads} threads differs from one thread");
             }
     }
@@ -43,7 +44,7 @@ public class ParallelKernelTests
     [InlineData(3)]
     public void PackedProductAndLstmStepSharedOutGiveTheSameBits(int threads)
     {
-        using var team = new KernelTeam(threads);
+        using var team = new ForkJoin(dedicated: true);
         foreach (var (b, h) in new[] { (1, 64), (1, 80), (7, 37), (32, 128) })
         foreach (int t in new[] { 2, 3 }) // even and odd steps walk the micro-panels in opposite orders
         {
@@ -62,7 +63,7 @@ public class ParallelKernelTests
             Gemm.MultiplyAdd<float, LstmStepEpilogue<float>>(hPrev, whh.Span, whh.Layout, pre1, b, ref cell);
 
             float[] pre2 = (float[])pre0.Clone(), g2 = new float[b * gh], c2 = new float[b * h], h2 = new float[b * h];
-            team.Run(new LstmStepJob<float>().Set(hPrev, whh.Memory, whh.Layout, pre2, cPrev, peep, flags, g2, c2, h2, lengths, t));
+            team.Run(new LstmStepJob<float>().Set(hPrev, whh.Memory, whh.Layout, pre2, cPrev, peep, flags, g2, c2, h2, lengths, t, threads), threads);
             Assert.Equal(pre1, pre2); Assert.Equal(g1, g2); Assert.Equal(c1, c2); Assert.Equal(h1, h2);
 
             // And the unfused reference: the plain product, then the cell row by row.
@@ -77,33 +78,9 @@ public class ParallelKernelTests
             using var plain = Gemm.PackPooled<float>(whhRaw, transposed: true, h, gh, PackOrder.Columns);
             float[] p1 = (float[])pre0.Clone(), p2 = (float[])pre0.Clone();
             Gemm.MultiplyAdd<float>(hPrev, plain.Span, plain.Layout, p1, b);
-            team.Run(new PackedProductJob<float>().Set(hPrev, plain.Memory, plain.Layout, p2, b));
+            team.Run(new PackedProductJob<float>().Set(hPrev, plain.Memory, plain.Layout, p2, b, threads), threads);
             Assert.Equal(p1, p2);
         }
-    }
-
-    [Fact]
-    public void ATeamRethrowsAPartsExceptionAndKeepsWorking()
-    {
-        using var team = new KernelTeam(2);
-        var e = Assert.Throws<InvalidOperationException>(() => team.Run(new Throwing(part: 1)));
-        Assert.Equal("part 1", e.Message);
-        Assert.Throws<InvalidOperationException>(() => team.Run(new Throwing(part: 0)));
-        var count = new Counting();
-        team.Run(count);
-        Assert.Equal(2, count.Parts);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new KernelTeam(0));
-    }
-
-    private sealed class Throwing(int part) : IKernelJob
-    {
-        public void Execute(int p, int parts) { if (p == part) throw new InvalidOperationException($"part {p}"); }
-    }
-
-    private sealed class Counting : IKernelJob
-    {
-        public int Parts;
-        public void Execute(int part, int parts) => Interlocked.Increment(ref Parts);
     }
 
     [Fact]
@@ -114,7 +91,7 @@ public class ParallelKernelTests
             int next = 0;
             for (int p = 0; p < parts; p++)
             {
-                var (from, to) = KernelTeam.Share(count, p, parts, grain);
+                var (from, to) = ThreadPolicy.Share(count, p, parts, grain);
                 Assert.Equal(next, from);
                 Assert.True(to >= from && (to == count || to % grain == 0), $"share {p} of {parts}: [{from}, {to}) of {count} in grains of {grain}");
                 next = to;

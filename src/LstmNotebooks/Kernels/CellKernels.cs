@@ -306,32 +306,32 @@ internal ref struct LstmStepEpilogue<T>(Span<T> pre, ReadOnlySpan<T> cPrev, Read
 
 /// <summary>
 /// One LSTM step — the recurrent product with the fused cell update of <see cref="LstmStepEpilogue{T}"/> — shared out
-/// over a <see cref="KernelTeam"/> by micro-panels, i.e. by blocks of 16 hidden units: each thread computes all four
-/// gates, c and h of its own units, so any thread count gives the same bits. Set, then <c>team.Run(job)</c>; reusable.
+/// in <c>parts</c> by micro-panels, i.e. by blocks of 16 hidden units: each thread computes all four
+/// gates, c and h of its own units, so any thread count gives the same bits. Set, then <c>forkJoin.Run(job, parts)</c>; reusable.
 /// Operands as <see cref="LstmStepEpilogue{T}"/>; hPrev (B×H) is the A of the product, whh packed in
 /// <see cref="PackOrder.LstmGates"/> order.
 /// </summary>
-internal sealed class LstmStepJob<T> : IKernelJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed class LstmStepJob<T> : IPartitionedWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private ReadOnlyMemory<T> _hPrev, _whh, _cPrev, _peep;
     private Memory<T> _pre, _gates, _c, _h;
     private ReadOnlyMemory<int> _lengths;
     private PackedLayout<T> _layout;
     private LstmCellFlags _flags;
-    private int _t;
+    private int _t, _parts;
 
     public LstmStepJob<T> Set(ReadOnlyMemory<T> hPrev, ReadOnlyMemory<T> whh, in PackedLayout<T> layout, Memory<T> pre, ReadOnlyMemory<T> cPrev,
-        ReadOnlyMemory<T> peep, LstmCellFlags flags, Memory<T> gates, Memory<T> c, Memory<T> h, ReadOnlyMemory<int> lengths, int t)
+        ReadOnlyMemory<T> peep, LstmCellFlags flags, Memory<T> gates, Memory<T> c, Memory<T> h, ReadOnlyMemory<int> lengths, int t, int parts)
     {
         if (layout.Order != PackOrder.LstmGates) throw new ArgumentException("The recurrent weights must be packed in LSTM gate order.", nameof(layout));
         _hPrev = hPrev; _whh = whh; _layout = layout; _pre = pre; _cPrev = cPrev; _peep = peep; _flags = flags;
-        _gates = gates; _c = c; _h = h; _lengths = lengths; _t = t;
+        _gates = gates; _c = c; _h = h; _lengths = lengths; _t = t; _parts = parts;
         return this;
     }
 
-    public void Execute(int part, int parts)
+    public void RunPart(int part)
     {
-        var (q0, q1) = KernelTeam.Share(_layout.MicroPanels, part, parts);
+        var (q0, q1) = ThreadPolicy.Share(_layout.MicroPanels, part, _parts);
         var cell = new LstmStepEpilogue<T>(_pre.Span, _cPrev.Span, _peep.Span, _flags, _gates.Span, _c.Span, _h.Span, _lengths.Span, _t);
         Gemm.MultiplyAddPanels(_hPrev.Span, _whh.Span, _layout, _pre.Span, _lengths.Length, q0, q1, ref cell, reverse: (_t & 1) == 1);
     }

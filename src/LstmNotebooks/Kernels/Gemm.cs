@@ -217,12 +217,12 @@ internal static class Gemm
         var width = Simd.Widest;
         if (m >= n)
         {
-            var (m0, m1) = KernelTeam.Share(m, part, parts, TileRows);
+            var (m0, m1) = ThreadPolicy.Share(m, part, parts, TileRows);
             if (m0 < m1) General(a.Slice(m0 * ars), ars, acs, b, brs, bcs, c.Slice(m0 * n), n, m1 - m0, k, n, width);
         }
         else
         {
-            var (n0, n1) = KernelTeam.Share(n, part, parts, PanelVectors * Simd.Lanes<T>(width));
+            var (n0, n1) = ThreadPolicy.Share(n, part, parts, PanelVectors * Simd.Lanes<T>(width));
             if (n0 < n1) General(a, ars, acs, b.Slice(n0 * bcs), brs, bcs, c.Slice(n0), n, m, k, n1 - n0, width);
         }
     }

@@ -127,10 +127,14 @@ internal sealed class ForkJoin : IThreadPoolWorkItem, IDisposable
 }
 
 /// <summary>
-/// How many threads a call uses. An explicit count wins (capped by the rows: a part is a contiguous range of batch
-/// rows). Otherwise the count follows the size of the work: one thread when a second part would carry less than
-/// <see cref="MinFlopsPerPart"/> (a fork costs tens of microseconds; a one-row batch cannot be split), else as many
-/// as the machine has cores.
+/// How work is split over threads — the one place that decides it. A batch splits by rows: a part is a contiguous
+/// range of batch rows that runs the whole stack (<see cref="Choose"/>), so each output element and state is computed
+/// by one thread in one order. A product (the kernels' jobs) splits by rows of C or by micro-panels of columns
+/// (<see cref="Share"/>), so a one-row product can use several threads with the same bits. The model's passes do not
+/// split one-row batches: at the one-row shapes measured (H ≤ 64) a per-step fork costs more than the step.
+/// An explicit count wins (capped by the rows). Otherwise the count follows the size of the work: one thread when a
+/// second part would carry less than <see cref="MinFlopsPerPart"/> (a fork costs tens of microseconds; a one-row
+/// batch cannot be split), else as many as the machine has cores.
 /// </summary>
 internal static class ThreadPolicy
 {
@@ -142,5 +146,14 @@ internal static class ThreadPolicy
         if (requested is int n) return Math.Clamp(n, 1, rows);
         int byWork = (int)Math.Min(64, flops / MinFlopsPerPart);
         return Math.Clamp(Math.Min(Environment.ProcessorCount, Math.Min(rows, byWork)), 1, 64);
+    }
+
+    /// <summary>The contiguous share [from, to) of <paramref name="count"/> items that part <paramref name="part"/> of
+    /// <paramref name="parts"/> takes, in units of <paramref name="grain"/> (the last part takes the remainder).</summary>
+    public static (int From, int To) Share(int count, int part, int parts, int grain = 1)
+    {
+        int units = (count + grain - 1) / grain;
+        int from = (int)((long)units * part / parts) * grain, to = (int)((long)units * (part + 1) / parts) * grain;
+        return (Math.Min(from, count), Math.Min(to, count));
     }
 }

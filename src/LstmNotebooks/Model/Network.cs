@@ -39,16 +39,28 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
             _ => new RnnOps<T>(),
         };
         HeadOutputs = spec.Head.Kind == HeadKind.None ? 0 : spec.Head.Outputs;
+        // Forward weights packed for the kernels' micro-panels (an LSTM's W_hh in gate order, so the cell update runs
+        // as the recurrent product's epilogue); W_hh as stored, packed, for the per-step backward product.
+        var hhOrder = spec.Cell == CellKind.Lstm ? PackOrder.LstmGates : PackOrder.Columns;
         int w = 0;
-        WeightOffsets = new int[Units.Length * 3];
+        _weights = new UnitWeights[Units.Length];
         for (int u = 0; u < Units.Length; u++)
         {
-            WeightOffsets[3 * u] = w; w += Units[u].InputSize * GH;
-            WeightOffsets[3 * u + 1] = w; w += Hout * GH;
-            WeightOffsets[3 * u + 2] = w; if (Projected) w += H * Hout;
+            ref var uw = ref _weights[u];
+            uw.Ih = PackedLayout<T>.Create(Units[u].InputSize, GH, PackOrder.Columns);
+            uw.Hh = PackedLayout<T>.Create(Hout, GH, hhOrder);
+            uw.HhBack = PackedLayout<T>.Create(GH, Hout, PackOrder.Columns);
+            uw.IhAt = w; w += uw.Ih.Length;
+            uw.HhAt = w; w += uw.Hh.Length;
+            uw.HrAt = w; if (Projected) w += H * Hout;
         }
         HeadOffset = w;
         w += OutputWidth * HeadOutputs;
+        for (int u = 0; u < Units.Length; u++)
+        {
+            _weights[u].HhBackAt = w;
+            w += _weights[u].HhBack.Length;
+        }
         PreparedLength = w;
     }
 
@@ -74,31 +86,58 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
 
     public int InputWidth(int layer) => layer == 0 ? I : D * Hout;
 
-    // ---- weights in the forms the forward GEMMs read --------------------------------------------------------------
+    // ---- weights in the forms the GEMMs read ------------------------------------------------------------------------
 
-    private int[] WeightOffsets { get; }
+    private struct UnitWeights
+    {
+        public PackedLayout<T> Ih, Hh, HhBack;
+        public int IhAt, HhAt, HrAt, HhBackAt;
+    }
 
-    /// <summary>Length of the buffer <see cref="PrepareWeights"/> fills.</summary>
+    private readonly UnitWeights[] _weights;
+
+    /// <summary>Length of the buffer <see cref="PrepareWeights"/> fills (the backward packings last).</summary>
     public int PreparedLength { get; }
 
-    /// <summary>W_ihᵀ (In×GH), W_hhᵀ (Hout×GH) and W_hrᵀ (H×Hout) of every unit and the head's Wᵀ (D·Hout×O): the B
-    /// operands of the forward products, rebuilt once per call because a training session's weights change between
-    /// calls.</summary>
-    public void PrepareWeights(ReadOnlySpan<T> p, Span<T> prepared)
+    /// <summary>W_ih and W_hh of every unit packed for the products (<see cref="PackedLayout{T}"/>), W_hrᵀ (H×Hout) and
+    /// the head's Wᵀ (D·Hout×O), and with <paramref name="backward"/> W_hh as stored, packed (∂L/∂h_{t−1} = dA·W_hh):
+    /// rebuilt once per call because a training session's weights change between calls.</summary>
+    public void PrepareWeights(ReadOnlySpan<T> p, Span<T> prepared, bool backward = false)
     {
         for (int u = 0; u < Units.Length; u++)
         {
             var o = Units[u];
-            Gemm.Transpose(p.Slice(o.WeightIh, GH * o.InputSize), prepared.Slice(WeightOffsets[3 * u], o.InputSize * GH), GH, o.InputSize);
-            Gemm.Transpose(p.Slice(o.WeightHh, GH * Hout), prepared.Slice(WeightOffsets[3 * u + 1], Hout * GH), GH, Hout);
-            if (Projected) Gemm.Transpose(p.Slice(o.Projection, Hout * H), prepared.Slice(WeightOffsets[3 * u + 2], H * Hout), Hout, H);
+            ref var uw = ref _weights[u];
+            Gemm.Pack(p.Slice(o.WeightIh, GH * o.InputSize), transposed: true, uw.Ih, prepared.Slice(uw.IhAt, uw.Ih.Length));
+            Gemm.Pack(p.Slice(o.WeightHh, GH * Hout), transposed: true, uw.Hh, prepared.Slice(uw.HhAt, uw.Hh.Length));
+            if (Projected) Gemm.Transpose(p.Slice(o.Projection, Hout * H), prepared.Slice(uw.HrAt, H * Hout), Hout, H);
+            if (backward) Gemm.Pack(p.Slice(o.WeightHh, GH * Hout), transposed: false, uw.HhBack, prepared.Slice(uw.HhBackAt, uw.HhBack.Length));
         }
         if (HasHead) Gemm.Transpose(p.Slice(Layout.HeadWeight, HeadOutputs * OutputWidth), prepared.Slice(HeadOffset, OutputWidth * HeadOutputs), HeadOutputs, OutputWidth);
     }
 
-    public ReadOnlySpan<T> WihT(ReadOnlySpan<T> prepared, int u) => prepared.Slice(WeightOffsets[3 * u], Units[u].InputSize * GH);
-    public ReadOnlySpan<T> WhhT(ReadOnlySpan<T> prepared, int u) => prepared.Slice(WeightOffsets[3 * u + 1], Hout * GH);
-    public ReadOnlySpan<T> WhrT(ReadOnlySpan<T> prepared, int u) => prepared.Slice(WeightOffsets[3 * u + 2], Projected ? H * Hout : 0);
+    /// <summary>Unit u's W_ih packed as the B (In×GH) of x·W_ihᵀ.</summary>
+    public ReadOnlySpan<T> Wih(ReadOnlySpan<T> prepared, int u, out PackedLayout<T> layout)
+    {
+        layout = _weights[u].Ih;
+        return prepared.Slice(_weights[u].IhAt, layout.Length);
+    }
+
+    /// <summary>Unit u's W_hh packed as the B (Hout×GH) of h·W_hhᵀ (LSTM: in gate order, for the fused cell).</summary>
+    public ReadOnlySpan<T> Whh(ReadOnlySpan<T> prepared, int u, out PackedLayout<T> layout)
+    {
+        layout = _weights[u].Hh;
+        return prepared.Slice(_weights[u].HhAt, layout.Length);
+    }
+
+    /// <summary>Unit u's W_hh packed as the B (GH×Hout) of dA·W_hh (prepared with backward only).</summary>
+    public ReadOnlySpan<T> WhhBackward(ReadOnlySpan<T> prepared, int u, out PackedLayout<T> layout)
+    {
+        layout = _weights[u].HhBack;
+        return prepared.Slice(_weights[u].HhBackAt, layout.Length);
+    }
+
+    public ReadOnlySpan<T> WhrT(ReadOnlySpan<T> prepared, int u) => prepared.Slice(_weights[u].HrAt, Projected ? H * Hout : 0);
     public ReadOnlySpan<T> HeadWT(ReadOnlySpan<T> prepared) => prepared.Slice(HeadOffset, OutputWidth * HeadOutputs);
 
     private int HeadOffset { get; }
@@ -160,16 +199,26 @@ internal abstract class CellOps<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>True when the hidden-side arguments are kept apart from the input side (GRU: r multiplies them).</summary>
     public virtual bool SeparateHiddenProduct => false;
 
-    /// <summary>The recurrent GEMM: adds b_hh and W_hh·HIn to the input side's arguments (GRU keeps them apart, in HPre).</summary>
+    /// <summary>The recurrent GEMM: adds b_hh and W_hh·HIn to the input side's arguments (GRU keeps them apart, in HPre).
+    /// whh is packed as <see cref="Network{T}.Whh"/> gives it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public virtual void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whhT, ref StepSpans<T> s, int gh, int hout)
+    public virtual void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whh, in PackedLayout<T> layout, ref StepSpans<T> s, int gh)
     {
         Gemm.AddRowVector(p.Slice(o.BiasHh, gh), s.Pre, s.B, gh);
-        Gemm.MultiplyAdd(s.HIn, whhT, s.Pre, s.B, hout, gh);
+        Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B);
     }
 
     /// <summary>The fused update of every valid row: gates, c, and h (or m, for a projected LSTM).</summary>
     public abstract void Update(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int h);
+
+    /// <summary>One whole step, <see cref="Product"/> then <see cref="Update"/>, with the same bits; a cell may fuse the
+    /// two (LSTM: the update as the product's epilogue). Interventions need the product apart (they keep it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    public virtual void Step(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whh, in PackedLayout<T> layout, ref StepSpans<T> s, int h, int gh)
+    {
+        Product(p, o, whh, layout, ref s, gh);
+        Update(p, o, ref s, h);
+    }
 
     /// <summary>Unit j of row b through the kernel's scalar specification, the override applied.</summary>
     public abstract void Recompute(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int b, int j, int h, UnitClamp<T> unit);
@@ -196,6 +245,17 @@ internal sealed class LstmOps<T>(LstmCellFlags flags) : CellOps<T> where T : unm
             LstmKernels.Forward(s.Pre.Slice(b * gh, gh), s.CPrev.Slice(b * h, h), peep, flags,
                 s.Gates.Slice(b * gh, gh), s.C.Slice(b * h, h), output.Slice(b * h, h));
         }
+    }
+
+    // The cell update of each register tile as soon as its pre-activations are final (weights in gate order), while the
+    // tile is in L1; the micro-panels run last to first on odd steps, so the weights the last step read last (still in
+    // L1) are read first. Same operations per element as Product + Update.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    public override void Step(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whh, in PackedLayout<T> layout, ref StepSpans<T> s, int h, int gh)
+    {
+        Gemm.AddRowVector(p.Slice(o.BiasHh, gh), s.Pre, s.B, gh);
+        var cell = new LstmStepEpilogue<T>(s.Pre, s.CPrev, Peep(p, o, h), flags, s.Gates, s.C, o.Projection >= 0 ? s.M : s.H, s.Lengths, s.Step);
+        Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, ref cell, reverse: (s.Step & 1) == 1);
     }
 
     public override void Recompute(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int b, int j, int h, UnitClamp<T> unit)
@@ -230,10 +290,10 @@ internal sealed class GruOps<T> : CellOps<T> where T : unmanaged, IBinaryFloatin
     public override bool SeparateHiddenProduct => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public override void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whhT, ref StepSpans<T> s, int gh, int hout)
+    public override void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whh, in PackedLayout<T> layout, ref StepSpans<T> s, int gh)
     {
         Gemm.SetRows(p.Slice(o.BiasHh, gh), s.HPre, s.B, gh);
-        Gemm.MultiplyAdd(s.HIn, whhT, s.HPre, s.B, hout, gh);
+        Gemm.MultiplyAdd(s.HIn, whh, layout, s.HPre, s.B);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs

@@ -413,8 +413,8 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         ref var up = ref _units[u];
         var o = n.Units[u];
         int width = o.InputSize;
-        var wihT = n.WihT(prepared, u);
-        var whhT = n.WhhT(prepared, u);
+        var wih = n.Wih(prepared, u, out var wihLayout);
+        var whh = n.Whh(prepared, u, out var whhLayout);
         var whrT = n.WhrT(prepared, u);
         var lengths = Lengths;
         var h0 = Region(up.H0, B * hout);
@@ -437,7 +437,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 int count = Math.Min(up.PreSteps, Steps - t);
                 var chunk = Region(up.Pre, count * B * GH);
                 Gemm.SetRows(bias, chunk, count * B, GH);
-                Gemm.MultiplyAdd(input.Slice(t * B * width, count * B * width), wihT, chunk, count * B, width, GH);
+                Gemm.MultiplyAdd(input.Slice(t * B * width, count * B * width), wih, wihLayout, chunk, count * B);
             }
             var s = new StepSpans<T>
             {
@@ -459,9 +459,14 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 for (int i = 0; i < hin.Length; i++) hin[i] = mask[i] * s.HPrev[i];
                 s.HIn = hin;
             }
-            n.Ops.Product(p, o, whhT, ref s, GH, hout);
-            if (intervene) s.Pre.CopyTo(StepRows(up.Product, t, GH));
-            n.Ops.Update(p, o, ref s, H);
+            if (intervene)
+            {
+                // The recompute starts from the product's result, so it is kept before the update overwrites it.
+                n.Ops.Product(p, o, whh, whhLayout, ref s, GH);
+                s.Pre.CopyTo(StepRows(up.Product, t, GH));
+                n.Ops.Update(p, o, ref s, H);
+            }
+            else n.Ops.Step(p, o, whh, whhLayout, ref s, H, GH);
             if (n.Projected)
             {
                 s.H.Clear();
@@ -641,7 +646,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 dRow.Slice(n.Hout).CopyTo(Region(_dhNRevAt, Rows * n.Hout).Slice(sample[r] * n.Hout, n.Hout));
             }
         }
-        Backward(p, g, dTop, default, default, 0, default, default, recorder);
+        Backward(p, prepared, g, dTop, default, default, 0, default, default, recorder);
         return (loss, m);
     }
 
@@ -670,7 +675,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     /// ∂L/∂h0 and ∂L/∂c0 at this shard's rows of (L·D, batchRows, ·); ∂L/∂x lands in <see cref="InputGradient"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public void Backward(ReadOnlySpan<T> p, Span<T> grad, ReadOnlySpan<T> dTop, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, int batchRows,
+    public void Backward(ReadOnlySpan<T> p, ReadOnlySpan<T> prepared, Span<T> grad, ReadOnlySpan<T> dTop, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, int batchRows,
         Span<T> dh0, Span<T> dc0, GradientRecorder? recorder)
     {
         var n = _net;
@@ -718,7 +723,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 }
                 var input = d == 0 ? Region(_layers[l].In, TB * width) : Region(_layers[l].RevX, TB * width);
                 var dXUnit = !needDx ? default : d == 0 ? dX : Region(_dXDirAt, TB * width);
-                UnitBackward(p, grad, l, d, dHs, dh, dc, input, dXUnit, recorder);
+                UnitBackward(p, prepared, grad, l, d, dHs, dh, dc, input, dXUnit, recorder);
                 if (needDx && d == 1)
                 {
                     var lengths = Lengths;
@@ -757,7 +762,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 
     /// <summary>Backward from the caller's batch-first ∂L/∂output (B, T, D·Hout; this shard's rows are converted to
     /// time order) and whole-batch ∂L/∂h_n, ∂L/∂c_n.</summary>
-    public void BackwardFromBatchFirst(ReadOnlySpan<T> p, Span<T> grad, ReadOnlySpan<T> dOutput, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN,
+    public void BackwardFromBatchFirst(ReadOnlySpan<T> p, ReadOnlySpan<T> prepared, Span<T> grad, ReadOnlySpan<T> dOutput, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN,
         int batchRows, int batchSteps, Span<T> dh0, Span<T> dc0)
     {
         int W = _net.OutputWidth, B = Rows;
@@ -770,7 +775,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                     dOutput.Slice(((RowOffset + b) * batchSteps + t) * W, W).CopyTo(top.Slice((t * B + b) * W, W));
             dTop = top;
         }
-        Backward(p, grad, dTop, dhN, dcN, batchRows, dh0, dc0, null);
+        Backward(p, prepared, grad, dTop, dhN, dcN, batchRows, dh0, dc0, null);
     }
 
     /// <summary>A training window in which none of this shard's sequences has steps left: no loss, no gradient.</summary>
@@ -780,7 +785,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     public ReadOnlySpan<T> InputGradient => Region(_dXaAt, Steps * Rows * _net.I);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    private void UnitBackward(ReadOnlySpan<T> p, Span<T> grad, int l, int d, ReadOnlySpan<T> dHs, Span<T> dh, Span<T> dc,
+    private void UnitBackward(ReadOnlySpan<T> p, ReadOnlySpan<T> prepared, Span<T> grad, int l, int d, ReadOnlySpan<T> dHs, Span<T> dh, Span<T> dc,
         ReadOnlySpan<T> input, Span<T> dX, GradientRecorder? recorder)
     {
         var n = _net;
@@ -791,7 +796,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         var dAX = Region(_dAxAt, TB * GH);
         var dAH = Region(_dAhAt, TB * GH);
         var dhNew = Region(_dhNewAt, B * hout);
-        var wHh = p.Slice(o.WeightHh, GH * hout);
+        var wHh = n.WhhBackward(prepared, u, out var wHhLayout);
         var wHr = n.Projected ? p.Slice(o.Projection, hout * H) : default;
         var hs = Region(up.Hs, TB * hout);
         var h0 = Region(up.H0, B * hout);
@@ -832,13 +837,13 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 DHDirect = dhNew, DCTotal = dcTotal, DPeep = dPeep,
             };
             n.Ops.Backward(p, o, ref s, H, GH);
-            if (mask.IsEmpty) Gemm.MultiplyAdd<T>(s.DAH, wHh, dhNew, B, GH, hout);
+            if (mask.IsEmpty) Gemm.MultiplyAdd(s.DAH, wHh, wHhLayout, dhNew, B);
             else
             {
                 // Recurrent dropout: W_hh read mask ⊙ h_{t−1}, so its gradient reaches h_{t−1} through the mask.
                 var dRec = Region(_dRecAt, B * hout);
                 dRec.Clear();
-                Gemm.MultiplyAdd<T>(s.DAH, wHh, dRec, B, GH, hout);
+                Gemm.MultiplyAdd(s.DAH, wHh, wHhLayout, dRec, B);
                 for (int i = 0; i < dRec.Length; i++) dhNew[i] = T.FusedMultiplyAdd(mask[i], dRec[i], dhNew[i]);
             }
             for (int b = 0; b < B; b++)

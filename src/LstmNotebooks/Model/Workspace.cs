@@ -266,7 +266,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         (_call, _p, _rows, _steps) = (call, parameters, rows, steps);
         if (call != Call.Train) _parts = ThreadPolicy.Choose(Threads, rows, _net.ForwardFlops(rows, steps) * (call == Call.Backpropagate ? 3 : 1));
         for (int i = 0; i < _parts; i++) ShardAt(i);
-        _net.PrepareWeights(parameters, _prepared);
+        _net.PrepareWeights(parameters, _prepared, backward: call is Call.Backpropagate or Call.Train);
     }
 
     private void End()
@@ -317,7 +317,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
                 shard.Forward(p, _prepared, null);
                 var grad = own ? shard.Gradient : _gradOut.AsSpan(0, n.Layout.Count);
                 grad.Clear();
-                shard.BackwardFromBatchFirst(p, grad, _dOut.AsSpan(0, _dOutLength), _dhN.AsSpan(0, _dhNLength), _dcN.AsSpan(0, _dcNLength),
+                shard.BackwardFromBatchFirst(p, _prepared, grad, _dOut.AsSpan(0, _dOutLength), _dhN.AsSpan(0, _dhNLength), _dcN.AsSpan(0, _dcNLength),
                     _rows, _steps, _dh0, n.HasCell ? _dc0 : default);
                 WriteInputGradient(shard);
                 break;
