@@ -5,9 +5,9 @@ namespace LstmNotebooks.Benchmarks;
 /// <summary>
 /// Whole-model calls at the shapes (float32, one LSTM layer, same data every call) × mode × threads. The
 /// GFLOP/s and %-of-peak columns come from <see cref="LstmShape.Flops"/> and the FMA peak this run measured
-/// (<see cref="FmaPeak"/>); Allocated is per call. Threads reach the library only where its public API takes them:
-/// training through <c>TrainingOptions.WithThreads</c>. Run and Backpropagate have no thread option in this build,
-/// so their 2-thread cases are filtered out (<see cref="SuiteConfig"/>), not faked.
+/// (<see cref="FmaPeak"/>); Allocated is per call. Every mode runs as a user who calls repeatedly would: inference and
+/// backpropagation through one <see cref="Workspace{T}"/> made with the thread count (<c>model.CreateWorkspace(n)</c>),
+/// training steps through one session (<c>TrainingOptions.WithThreads</c>), so steady-state calls allocate nothing.
 /// </summary>
 [MemoryDiagnoser]
 public class LstmBenchmarks
@@ -21,9 +21,7 @@ public class LstmBenchmarks
     private float[] _r = [], _rh = [], _rc = [];
     private Dataset<float> _data = null!;
     private TrainingSession<float>? _session;
-
-    /// <summary>Whether the public API can run this mode on more than one thread (see the class summary).</summary>
-    public static bool Threaded(Mode mode) => mode == Mode.TrainAdam;
+    private Workspace<float>? _workspace;
 
     [GlobalSetup]
     public void Setup()
@@ -41,13 +39,21 @@ public class LstmBenchmarks
             Sample.Create(Sequence.FromFlat<float>(x.AsSpan(b * s.T * s.I, s.T * s.I), s.T, s.I), targets[b])));
         if (Mode == Mode.TrainAdam)
             _session = withHead.StartTraining(Training.Adam(1e-3).WithEpochs(1).WithBatchSize(s.B).WithThreads(Threads));
+        else _workspace = _model.CreateWorkspace(Threads);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _workspace?.Dispose();
+        _session?.Dispose();
     }
 
     [Benchmark]
     public object Call() => Mode switch
     {
-        Mode.Infer => _model.Run(_batch),
-        Mode.Train => _model.Backpropagate(_batch, null, _r, _rh, _rc),
+        Mode.Infer => _workspace!.Run(_batch),
+        Mode.Train => _workspace!.Backpropagate(_batch, null, _r, _rh, _rc),
         _ => _session!.Train(_data, epochs: 1),
     };
 }

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -19,9 +18,6 @@ public sealed class SuiteConfig : ManualConfig
         AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250)));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new GflopsColumn(), new PeakShareColumn());
-        // Cases the public API cannot run on 2 threads are left out rather than measured at 1 and labelled 2.
-        AddFilter(new SimpleFilter(c => c.Descriptor.Type != typeof(LstmBenchmarks)
-            || (int)Parameter(c, nameof(LstmBenchmarks.Threads))! == 1 || LstmBenchmarks.Threaded((Mode)Parameter(c, nameof(LstmBenchmarks.Mode))!)));
     }
 
     internal static object? Parameter(BenchmarkCase c, string name) => c.Parameters.Items.FirstOrDefault(p => p.Name == name)?.Value;
