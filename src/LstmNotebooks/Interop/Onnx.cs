@@ -19,7 +19,8 @@ public sealed record OnnxExportOptions
     public bool SequenceLengths { get; init; }
 
     /// <summary>Adds the inputs <c>h0</c> (and <c>c0</c> for an LSTM), (layers·directions, batch, hidden), as
-    /// <see cref="Model{T}.Run"/>'s initial state. Without them the state starts at zero.</summary>
+    /// <see cref="Model{T}.Run"/>'s initial state. Without them the state starts at zero, or at the model's learned
+    /// initial state (<see cref="ModelSpec.LearnedInitialState"/>), which the file then carries as constants.</summary>
     public bool InitialState { get; init; }
 
     public OnnxExportOptions TimeMajor() => this with { BatchFirst = false };
@@ -88,14 +89,10 @@ public static class Onnx
                         "f = σ(…), and f ≡ 1 has no exact encoding (a large forget bias only approaches it)");
         // Dropout needs no check: it is off at inference, which is all a served graph does.
         static bool Projection(string n) => n.StartsWith("weight_hr_l", StringComparison.Ordinal);
-        static bool LearnedState(string n) => n is "h0" or "c0";
         var names = model.ParameterInfos.Select(i => i.Name).ToList();
         if (names.Any(Projection))
             reasons.Add("projections (proj_size, weight_hr_l{k}): ONNX LSTM has no projection; its hidden state is always the cell's width");
-        if (names.Any(LearnedState))
-            reasons.Add("a learned initial state (the h0/c0 parameters): this exporter takes the initial state as the graph inputs " +
-                        "h0/c0 (OnnxExportOptions.WithInitialState) — feed the learned values there");
-        var other = names.Where(n => !OnnxExporter<T>.IsExpressible(n) && !Projection(n) && !LearnedState(n)).ToList();
+        var other = names.Where(n => !OnnxExporter<T>.IsExpressible(n) && !Projection(n)).ToList();
         if (other.Count > 0)
             reasons.Add($"parameters no ONNX recurrent node or head has a place for: {string.Join(", ", other)}");
         return reasons;
@@ -132,8 +129,13 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
     private static readonly System.Text.RegularExpressions.Regex Recurrent =
         new(@"^(weight_ih|weight_hh|bias_ih|bias_hh|weight_peephole)_l\d+(_reverse)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    /// <summary>Whether a parameter has a place in the graph: a recurrent node's W, R, B or P, or the head.</summary>
-    public static bool IsExpressible(string name) => name is "head.weight" or "head.bias" || Recurrent.IsMatch(name);
+    /// <summary>Whether a parameter has a place in the graph: a recurrent node's W, R, B or P, its initial state (a
+    /// learned h0/c0), or the head.</summary>
+    public static bool IsExpressible(string name)
+        => name is "head.weight" or "head.bias" or LearnedHidden or LearnedCell || Recurrent.IsMatch(name);
+
+    private const string LearnedHidden = "h0", LearnedCell = "c0";
+    private string _batchShape = "";
 
     public byte[] Build()
     {
@@ -219,11 +221,11 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
             Tensor($"R_l{k}", r, D, g * _h, _h),
             Tensor($"B_l{k}", b, D, 2 * g * _h),
             lens,
-            options.InitialState ? StateSlice(Onnx.InitialHiddenName, k) : "",
+            InitialState(Onnx.InitialHiddenName, LearnedHidden, k),
         };
         if (Lstm)
         {
-            inputs.Add(options.InitialState ? StateSlice(Onnx.InitialCellName, k) : "");
+            inputs.Add(InitialState(Onnx.InitialCellName, LearnedCell, k));
             inputs.Add(_spec.Peepholes ? Tensor($"P_l{k}", p, D, 3 * _h) : "");
         }
         while (inputs[^1].Length == 0) inputs.RemoveAt(inputs.Count - 1);
@@ -283,6 +285,29 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
             : _g.Node1("Less", [_g.Node1("Unsqueeze", [t, _g.Int64s("axes", [1])], "step_col"), len], "valid");     // (T, 1) < (B) → (T, B)
         string mask = _g.Node1("Cast", [valid], "valid_f", OnnxAttribute.Int("to", (long)_type));
         return _g.Node1("Unsqueeze", [mask, _g.Int64s("axes", [2])], "valid_mask");
+    }
+
+    /// <summary>Layer k's initial state: the graph input when exported with one (a run given a state uses it, as
+    /// <see cref="Model{T}.Run"/> does), else a learned state's rows broadcast over the batch, else none (zero).</summary>
+    private string InitialState(string input, string learned, int k)
+    {
+        if (options.InitialState) return StateSlice(input, k);
+        if (!model.ParameterInfos.Any(i => i.Name == learned)) return "";
+        // The parameter is (L·D, H), one row per layer and direction shared by every sequence; the operator wants
+        // (D, B, H): layer k's D rows as (D, 1, H), expanded by (1, B, 1).
+        var rows = Param(learned).AsSpan(k * D * _h, D * _h).ToArray();
+        string state = Tensor($"{learned}_l{k}", rows, D, 1, _h);
+        return _g.Node1("Expand", [state, BatchShape()], $"{learned}_l{k}_expanded");
+    }
+
+    /// <summary>(1, B, 1) as an int64 shape, B read from the input at run time.</summary>
+    private string BatchShape()
+    {
+        if (_batchShape.Length > 0) return _batchShape;
+        string shape = _g.Node1("Shape", [Onnx.InputName], "input_shape");
+        string b = _g.Node1("Gather", [shape, _g.Int64s("batch_axis", [options.BatchFirst ? 0 : 1])], "batch_size", OnnxAttribute.Int("axis", 0));
+        string one = _g.Int64s("one_dim", [1]);
+        return _batchShape = _g.Node1("Concat", [one, b, one], "batch_shape", OnnxAttribute.Int("axis", 0));
     }
 
     /// <summary>Layer k's rows of an (L·D, B, H) state input.</summary>
