@@ -77,8 +77,11 @@ public static class Onnx
         return UnsupportedFeatures(spec.Build<float>());
     }
 
-    /// <summary>What in <paramref name="model"/> the ONNX operators cannot express (empty when it exports). The
-    /// tensors decide: every one must have a place in an LSTM/GRU/RNN node (W, R, B, P) or the head.</summary>
+    /// <summary>What in <paramref name="model"/> the ONNX operators cannot express (empty when it exports), one
+    /// sentence per feature: its name, what ONNX's operator has against what the model has. The tensors decide: every
+    /// one must have a place in an LSTM/GRU/RNN node (W, R, B, P, initial_h/initial_c) or the head. Dropout needs no
+    /// check (a served graph is inference, where dropout is off), nor do interventions (arguments of
+    /// <see cref="Model{T}.Trace"/>, never part of a model, so no file carries them).</summary>
     public static IReadOnlyList<string> UnsupportedFeatures<T>(Model<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -86,12 +89,14 @@ public static class Onnx
         var reasons = new List<string>();
         if (spec.Cell == CellKind.Lstm && !spec.ForgetGate)
             reasons.Add("the 1997 cell without a forget gate (WithForgetGate(false)): ONNX LSTM always multiplies c_{t-1} by " +
-                        "f = σ(…), and f ≡ 1 has no exact encoding (a large forget bias only approaches it)");
-        // Dropout needs no check: it is off at inference, which is all a served graph does.
+                        "f = σ(…) in (0, 1), this cell by f ≡ 1, which has no exact encoding (a large forget bias only approaches it)");
         static bool Projection(string n) => n.StartsWith("weight_hr_l", StringComparison.Ordinal);
         var names = model.ParameterInfos.Select(i => i.Name).ToList();
-        if (names.Any(Projection))
-            reasons.Add("projections (proj_size, weight_hr_l{k}): ONNX LSTM has no projection; its hidden state is always the cell's width");
+        var projections = names.Where(Projection).ToList();
+        if (projections.Count > 0)
+            reasons.Add($"projections (proj_size = {spec.ProjectionSize}, WithProjection({spec.ProjectionSize}); {string.Join(", ", projections)}): " +
+                        $"ONNX LSTM's hidden state is hidden_size = {spec.HiddenSize} wide and no input holds W_hr, but this model's h is " +
+                        $"W_hr (o ⊙ tanh c), {spec.ProjectionSize} wide (torch.onnx refuses proj_size too)");
         var other = names.Where(n => !OnnxExporter<T>.IsExpressible(n) && !Projection(n)).ToList();
         if (other.Count > 0)
             reasons.Add($"parameters no ONNX recurrent node or head has a place for: {string.Join(", ", other)}");
@@ -106,8 +111,14 @@ public static class Onnx
         var spec = model.Spec;
         var reasons = UnsupportedFeatures(model);
         if (reasons.Count > 0)
-            ThrowHelper.NotSupported($"This {spec.Cell} model cannot be exported to ONNX: {string.Join("; ", reasons)}. " +
-                                     "Hint: export a model built without that feature, or keep the model in the kit (Model.Save) or in safetensors (SaveSafetensors).");
+        {
+            // PyTorch has projections, not the forget-gate-less cell: offer the way out that exists for this model.
+            string pytorch = spec.ProjectionSize > 0 && spec.ForgetGate
+                ? $"; PyTorch serves it: SaveSafetensors, then load_state_dict into {SpecJson.Torch(spec).Split(';')[0]}"
+                : "";
+            ThrowHelper.NotSupported($"This {CellDefinition.Of(spec.Cell).Name} model cannot be exported to ONNX: {string.Join("; ", reasons)}. " +
+                                     $"Hint: export a model built without that feature, or keep the model in the kit (Model.Save){pytorch}.");
+        }
         return new OnnxExporter<T>(model, options).Build();
     }
 }
@@ -198,8 +209,9 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
     private (string Y, string Yh, string Yc) Layer(int k, string x, string lens)
     {
         int g = _spec.GateCount, input = k == 0 ? _spec.InputSize : D * _h;
-        // ONNX gate order in terms of PyTorch's blocks: LSTM [i|o|f|c] ← [i|f|g|o]; GRU [z|r|h] ← [r|z|n].
-        int[] order = _spec.Cell switch { CellKind.Lstm => [0, 3, 1, 2], CellKind.Gru => [1, 0, 2], _ => [0] };
+        // ONNX's gate order read through the cell's table: LSTM [i|o|f|c] ← [i|f|g|o]; GRU [z|r|h] ← [r|z|n].
+        var cell = CellDefinition.Of(_spec.Cell);
+        int[] order = OnnxGateOrder(_spec.Cell) is { } gates ? gates.Select(gate => cell.Find(gate)!.Block).ToArray() : [0];
         var w = new List<T>();
         var r = new List<T>();
         var b = new List<T>();
@@ -237,6 +249,14 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
         var names = _g.Node(op, inputs.ToArray(), outputs, attributes.ToArray());
         return (names[0], names[1], Lstm ? names[2] : "");
     }
+
+    /// <summary>The gates in the order ONNX's operator packs them (null for the gateless RNN).</summary>
+    private static Gate[]? OnnxGateOrder(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => [Gate.Input, Gate.Output, Gate.Forget, Gate.InputModulation],
+        CellKind.Gru => [Gate.Update, Gate.Reset, Gate.New],
+        _ => null,
+    };
 
     /// <summary>The last-step head reads the top layer's final hidden state (what <see cref="Model{T}.Run"/> feeds
     /// it); the every-step head reads every step's output.</summary>
