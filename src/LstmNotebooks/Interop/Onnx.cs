@@ -192,9 +192,10 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
         string doc = $"{model} exported by LstmNotebooks. Inputs: {Onnx.InputName} " +
                      (bf ? "(batch, steps, features)" : "(steps, batch, features)") +
                      (options.SequenceLengths ? $", {Onnx.SequenceLengthsName} int32 (batch)" : "") +
-                     (options.InitialState ? $", {Onnx.InitialHiddenName}{(Lstm ? $" and {Onnx.InitialCellName}" : "")} (layers, batch, hidden)" : "") +
+                     (options.InitialState ? $", {Onnx.InitialHiddenName}{(Lstm ? $" and {Onnx.InitialCellName}" : "")} (layers·directions, batch, hidden)" : "") +
                      $". Outputs: {Onnx.OutputName}, {Onnx.FinalHiddenName}{(Lstm ? $", {Onnx.FinalCellName}" : "")}" +
-                     (_spec.Head.Kind != HeadKind.None ? $", {Onnx.PredictionName}" : "") + " — as Model.Run returns them.";
+                     (_spec.Head.Kind != HeadKind.None ? $", {Onnx.PredictionName}" : "") + " — as Model.Run returns them." +
+                     (_spec.LearnedInitialState && !options.InitialState ? " The initial state is the model's learned h0/c0, stored as constants." : "");
         var metadata = new List<KeyValuePair<string, string>>
         {
             new(SpecJson.Key, SpecJson.Write(_spec)),
