@@ -66,13 +66,17 @@ public class OnnxRuntimeTests(ITestOutputHelper log)
         Report("LSTM peepholes L=2 sequence_lens", Compare(model, OnnxExportOptions.Default.WithSequenceLengths(), variableLengths: true));
     }
 
+    public static TheoryData<CellKind, bool> CellsAndDirections()
+    {
+        var data = new TheoryData<CellKind, bool>();
+        foreach (bool bidirectional in new[] { false, true })
+            foreach (var cell in Enum.GetValues<CellKind>())
+                data.Add(cell, bidirectional);
+        return data;
+    }
+
     [Theory]
-    [InlineData(CellKind.Lstm, false)]
-    [InlineData(CellKind.Gru, false)]
-    [InlineData(CellKind.Rnn, false)]
-    [InlineData(CellKind.Lstm, true)]
-    [InlineData(CellKind.Gru, true)]
-    [InlineData(CellKind.Rnn, true)]
+    [MemberData(nameof(CellsAndDirections))]
     public void InitialStateAndTimeMajorLayout(CellKind cell, bool bidirectional)
     {
         var model = new ModelSpec(cell, inputSize: 2, hiddenSize: 4).WithLayers(2).WithBidirectional(bidirectional)
@@ -134,12 +138,7 @@ public class OnnxRuntimeTests(ITestOutputHelper log)
     }
 
     [Theory]
-    [InlineData(CellKind.Lstm, false)]
-    [InlineData(CellKind.Gru, false)]
-    [InlineData(CellKind.Rnn, false)]
-    [InlineData(CellKind.Lstm, true)]
-    [InlineData(CellKind.Gru, true)]
-    [InlineData(CellKind.Rnn, true)]
+    [MemberData(nameof(CellsAndDirections))]
     public void ALearnedInitialStateIsCarriedAsConstants(CellKind cell, bool bidirectional)
     {
         // Random learned state, since a fresh model's is zero and would prove nothing.
