@@ -158,6 +158,14 @@ public class DirectionTests
         var forward = Fig.Of(GradientCharts.FlowVsLag([new NamedGradientFlow("BiLSTM", flow)]));
         Assert.Equal(flow.CellNorms(0)[^1], Fig.NullableDoubles(forward.Trace(0)["y"])[0]);
 
+        // Why the lag counts from step 0 going back: there the last-step head reads the reverse h_n, so a vanilla RNN's
+        // reverse signal fades with t, its forward signal with T−1−t.
+        var rnn = Rnn.Create(1, 4).WithBidirectional().WithHead(Head.Regression(1)).WithSeed(1).Build<double>().GradientFlow(sample);
+        var back = rnn.HiddenNorms(0, Direction.Reverse);
+        var ahead = rnn.HiddenNorms(0);
+        Assert.True(back[0] > 10 * back[^1], $"reverse ‖∂L/∂h‖ at step 0 {back[0]:E2}, at the last step {back[^1]:E2}");
+        Assert.True(ahead[^1] > 10 * ahead[0], $"forward ‖∂L/∂h‖ at the last step {ahead[^1]:E2}, at step 0 {ahead[0]:E2}");
+
         var uni = LstmNotebooks.Lstm.Create(1, 4).WithHead(Head.Regression(1)).Build<double>().GradientFlow(sample);
         var e = Assert.Throws<ArgumentException>(() => GradientCharts.FlowVsLag([new NamedGradientFlow("LSTM", uni)], new GradientFlowOptions { Direction = Direction.Reverse }));
         Assert.Contains("'LSTM' is unidirectional", e.Message);
