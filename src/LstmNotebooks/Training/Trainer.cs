@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Numerics;
 
@@ -6,7 +7,9 @@ namespace LstmNotebooks;
 /// <summary>
 /// A training run that can be continued: it owns a private copy of the weights and the optimizer's state (Adam's
 /// moments, momentum, the learning-rate schedule), so feeding it fresh data round after round — as the long-gap
-/// experiments do, counting sequences to a criterion — is the same as one long run. Each call returns a new immutable
+/// experiments do, counting sequences to a criterion — is the same as one long run. A call may set its own learning
+/// rate (<see cref="Train(Dataset{T}, int, double, IProgress{TrainingProgress}?, CancellationToken)"/>) without
+/// touching the optimizer's state; otherwise the options' rate, decay or schedule applies. Each call returns a new immutable
 /// <see cref="Model{T}"/>; the model the session started from is never changed. Single-threaded and seeded, so runs are
 /// bit-reproducible. Not thread-safe: one session, one caller.
 /// </summary>
@@ -17,7 +20,8 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly T[] _p;
     private readonly T[] _grad;
     private readonly Optimizer<T> _optimizer;
-    private readonly List<EpochRecord> _history = [];
+    // Immutable, so every call's result can hold the history so far without copying it (a run of 10⁵ short calls).
+    private ImmutableList<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
     private readonly Shard[] _shards;
     private Rng _rng;
@@ -53,11 +57,26 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
     /// </summary>
     public TrainingResult<T> Train(Dataset<T> data, int? epochs = null, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
+        => Train(data, epochs ?? _options.Epochs, learningRate: null, progress, cancellationToken);
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> more epochs at <paramref name="learningRate"/> (instead of the options'
+    /// rate, decay or schedule), continuing the optimizer's state: the way to anneal by a measure only the caller
+    /// knows, such as the error on a stream of fresh data.
+    /// </summary>
+    public TrainingResult<T> Train(Dataset<T> data, int epochs, double learningRate, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        TrainingOptions.CheckLearningRate(learningRate, nameof(learningRate));
+        return Train(data, epochs, (double?)learningRate, progress, cancellationToken);
+    }
+
+    private TrainingResult<T> Train(Dataset<T> data, int count, double? learningRate, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         _start.CheckDataset(data);
-        int count = epochs ?? _options.Epochs;
-        ThrowHelper.RequirePositive(count, nameof(epochs), "The number of epochs");
+        ThrowHelper.RequirePositive(count, "epochs", "The number of epochs");
         var (train, validation) = _options.ValidationFraction > 0 ? data.Split(_options.ValidationFraction) : (data, null);
         var order = Enumerable.Range(0, train.Count).ToArray();
         double bestValidation = double.PositiveInfinity;
@@ -69,12 +88,12 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         {
             for (int epoch = firstEpoch; epoch < firstEpoch + count; epoch++)
             {
-                double lr = LearningRate(epoch);
+                double lr = learningRate ?? _options.LearningRateAt(epoch);
                 var (trainLoss, lastBatch) = RunEpoch(train, order, lr, epoch, cancellationToken);
                 double? validationLoss = validation is null ? null : _start.WithParameterBuffer(_p).Loss(validation);
                 if (validationLoss is double vl && !double.IsFinite(vl)) throw Diverged("validation loss", vl, epoch, lastBatch);
                 var record = new EpochRecord(epoch, trainLoss, validationLoss, lr, _clock.Elapsed);
-                _history.Add(record);
+                _history = _history.Add(record);
                 progress?.Report(new TrainingProgress(epoch, firstEpoch + count - 1, trainLoss, validationLoss, lr, _clock.Elapsed));
 
                 if (validationLoss is not double v) continue;
@@ -93,11 +112,8 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         finally { _clock.Stop(); }
         if (stop == StopReason.EarlyStopped && bestParameters is not null) bestParameters.CopyTo(_p, 0);
         if (validation is null) bestEpoch = _history.Count;
-        return new TrainingResult<T>(Model, new TrainingHistory(_history.ToArray(), stop, bestEpoch));
+        return new TrainingResult<T>(Model, new TrainingHistory(_history, stop, bestEpoch));
     }
-
-    private double LearningRate(int epoch)
-        => _options.DecayEvery is int every ? _options.LearningRate * Math.Pow(_options.DecayFactor, (epoch - 1) / every) : _options.LearningRate;
 
     private (double Loss, int LastBatch) RunEpoch(Dataset<T> train, int[] order, double lr, int epoch, CancellationToken cancellationToken)
     {

@@ -23,6 +23,9 @@ public sealed record TrainingOptions
     /// <summary>Multiply the learning rate by <see cref="DecayFactor"/> every <see cref="DecayEvery"/> epochs (null: constant).</summary>
     public int? DecayEvery { get; init; }
     public double DecayFactor { get; init; } = 0.5;
+    /// <summary>The learning rate of each epoch, by its number (1, 2, … counted over every call of a
+    /// <see cref="TrainingSession{T}"/>); replaces <see cref="LearningRate"/> and the step decay when set (null: those).</summary>
+    public Func<int, double>? LearningRateSchedule { get; init; }
     /// <summary>Truncated BPTT window k: the state is carried between windows of k steps, the gradient is not, and the
     /// weights are updated after each window (null: full BPTT, one update per batch).</summary>
     public int? TruncationWindow { get; init; }
@@ -43,7 +46,7 @@ public sealed record TrainingOptions
 
     public TrainingOptions WithEpochs(int epochs) { ThrowHelper.RequirePositive(epochs, nameof(epochs), "The number of epochs"); return this with { Epochs = epochs }; }
     public TrainingOptions WithBatchSize(int size) { ThrowHelper.RequirePositive(size, nameof(size), "The batch size"); return this with { BatchSize = size }; }
-    public TrainingOptions WithLearningRate(double rate) { ThrowHelper.RequirePositive(rate, nameof(rate), "The learning rate"); return this with { LearningRate = rate }; }
+    public TrainingOptions WithLearningRate(double rate) { CheckLearningRate(rate, nameof(rate)); return this with { LearningRate = rate }; }
     public TrainingOptions WithGradientClip(double maxNorm) { ThrowHelper.RequirePositive(maxNorm, nameof(maxNorm), "The gradient clip norm"); return this with { GradientClip = maxNorm }; }
     public TrainingOptions WithValidationSplit(double fraction)
     {
@@ -57,6 +60,13 @@ public sealed record TrainingOptions
         if (!(factor > 0 && factor <= 1)) ThrowHelper.OutOfRange(nameof(factor), factor, $"The decay factor must be in (0, 1], but was {factor}.");
         return this with { DecayEvery = everyEpochs, DecayFactor = factor };
     }
+    /// <summary>The learning rate as a function of the epoch number (1-based, counted over a whole session), e.g.
+    /// <c>epoch =&gt; 0.01 * Math.Pow(0.99, epoch - 1)</c>. Every value it returns is checked when it is used.</summary>
+    public TrainingOptions WithLearningRateSchedule(Func<int, double> schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return this with { LearningRateSchedule = schedule };
+    }
     public TrainingOptions WithTruncation(int window) { ThrowHelper.RequirePositive(window, nameof(window), "The truncation window"); return this with { TruncationWindow = window }; }
     public TrainingOptions WithShuffle(bool shuffle) => this with { Shuffle = shuffle };
     public TrainingOptions WithSeed(long seed) => this with { Seed = seed };
@@ -66,9 +76,25 @@ public sealed record TrainingOptions
         return this with { Momentum = momentum };
     }
 
+    /// <summary>The one rule for a learning rate, wherever it comes from (options, a schedule, a per-call rate).</summary>
+    internal static void CheckLearningRate(double rate, string paramName, string what = "The learning rate")
+        => ThrowHelper.RequirePositive(rate, paramName, what);
+
+    /// <summary>The rate of epoch <paramref name="epoch"/> (1-based): the schedule's, else the step-decayed base rate.</summary>
+    internal double LearningRateAt(int epoch)
+    {
+        if (LearningRateSchedule is { } schedule)
+        {
+            double rate = schedule(epoch);
+            CheckLearningRate(rate, nameof(LearningRateSchedule), $"The learning-rate schedule's value for epoch {epoch}");
+            return rate;
+        }
+        return DecayEvery is int every ? LearningRate * Math.Pow(DecayFactor, (epoch - 1) / every) : LearningRate;
+    }
+
     internal void Validate()
     {
-        ThrowHelper.RequirePositive(LearningRate, nameof(LearningRate), "The learning rate");
+        CheckLearningRate(LearningRate, nameof(LearningRate));
         ThrowHelper.RequirePositive(Epochs, nameof(Epochs), "The number of epochs");
         ThrowHelper.RequirePositive(BatchSize, nameof(BatchSize), "The batch size");
         if (EarlyStoppingPatience is not null && ValidationFraction <= 0)
@@ -81,7 +107,7 @@ public static class Training
 {
     public static TrainingOptions Adam(double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999)
     {
-        ThrowHelper.RequirePositive(learningRate, nameof(learningRate), "The learning rate");
+        TrainingOptions.CheckLearningRate(learningRate, nameof(learningRate));
         ThrowHelper.RequireInRange(beta1, 0, 0.999999, nameof(beta1), "beta1");
         ThrowHelper.RequireInRange(beta2, 0, 0.999999999, nameof(beta2), "beta2");
         return new TrainingOptions { Optimizer = OptimizerKind.Adam, LearningRate = learningRate, Beta1 = beta1, Beta2 = beta2 };
