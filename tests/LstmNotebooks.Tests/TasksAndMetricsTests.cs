@@ -106,3 +106,55 @@ public class MetricsTests
         Assert.Contains("Model.Loss", e.Message);
     }
 }
+
+public class OneHotInputTests
+{
+    private static Sequence<double> Dense(Sequence<double> s) => Sequence.FromFlat(s.Values, s.Steps, s.Features);
+
+    private static Dataset<double> Data(bool oneHot)
+    {
+        var rng = new Rng(12);
+        var samples = new List<Sample<double>>();
+        for (int i = 0; i < 24; i++)
+        {
+            var symbols = Enumerable.Range(0, 5 + rng.NextInt(6)).Select(_ => rng.NextInt(9)).ToArray();   // lengths differ: padding
+            var input = Sequence.OneHot<double>(symbols, 9);
+            samples.Add(Sample.Class(oneHot ? input : Dense(input), symbols[0] % 2));
+        }
+        return Dataset.Create(samples);
+    }
+
+    [Fact]
+    public void AOneHotSequenceKeepsItsSymbolsAndReadsAsTheDenseRows()
+    {
+        var s = Sequence.OneHot<float>([2, 0, 3], 4);
+        Assert.True(s.IsOneHot);
+        Assert.Equal([2, 0, 3], s.Symbols.ToArray());
+        Assert.Equal([0f, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1], s.Values.ToArray());
+        Assert.Equal(1f, s[2, 3]);
+        Assert.Equal(0f, s[2, 2]);
+        Assert.False(Dense(Sequence.OneHot<double>([1], 2)).IsOneHot);
+        Assert.True(Sequence.Convert<float, double>(s).IsOneHot);
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    [InlineData(CellKind.Rnn)]
+    public void TheColumnLookupGivesTheGemmsBitsInRunsTracesAndTraining(CellKind cell)
+    {
+        var spec = new ModelSpec(cell, 9, 5).WithLayers(2).WithSeed(4).WithHead(Head.Classification(2));
+        var model = spec.Build<double>();
+        var (hot, dense) = (Data(oneHot: true), Data(oneHot: false));
+        var inputs = hot.Samples.Select(x => x.Input).ToArray();
+        var a = model.Run(SequenceBatch.FromVariableLength(inputs));
+        var b = model.Run(SequenceBatch.FromVariableLength(inputs.Select(Dense).ToArray()));
+        Assert.Equal(b.HeadOutputs.ToArray(), a.HeadOutputs.ToArray());
+        Assert.Equal(b.Output.ToArray(), a.Output.ToArray());
+        Assert.Equal(model.Trace(Dense(inputs[3])).Layers[0].Values(TraceChannel.HiddenState).ToArray(),
+            model.Trace(inputs[3]).Layers[0].Values(TraceChannel.HiddenState).ToArray());
+        var options = Training.Adam(0.02).WithEpochs(3).WithBatchSize(8).WithTruncation(4).WithSeed(1);
+        Assert.Equal(model.Train(dense, options).Model.Parameters.ToArray(), model.Train(hot, options).Model.Parameters.ToArray());
+        Assert.Equal(model.Loss(dense), model.Loss(hot));
+    }
+}

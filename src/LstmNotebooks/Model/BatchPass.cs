@@ -17,6 +17,19 @@ internal sealed class PackedBatch<T> where T : unmanaged, IBinaryFloatingPointIe
             Steps = Math.Max(Steps, Lengths[b]);
         }
         I = Samples[0].Input.Features;
+        if (Samples.All(s => s.Input.IsOneHot))
+        {
+            // One-hot inputs stay symbols: the layer adds W_ih's column per step instead of multiplying by X.
+            X = [];
+            Symbols = new int[Steps * B];
+            Array.Fill(Symbols, -1);
+            for (int b = 0; b < B; b++)
+            {
+                var symbols = Samples[b].Input.Symbols;
+                for (int t = 0; t < Lengths[b]; t++) Symbols[t * B + b] = symbols[t];
+            }
+            return;
+        }
         X = new T[Steps * B * I];
         for (int b = 0; b < B; b++)
         {
@@ -28,7 +41,10 @@ internal sealed class PackedBatch<T> where T : unmanaged, IBinaryFloatingPointIe
     public int B { get; }
     public int Steps { get; }
     public int I { get; }
+    /// <summary>(T, B, I) inputs; empty when <see cref="Symbols"/> holds them.</summary>
     public T[] X { get; }
+    /// <summary>(T, B) symbols of one-hot inputs, −1 at padding; null for dense inputs.</summary>
+    public int[]? Symbols { get; }
     public int[] Lengths { get; }
     public Sample<T>[] Samples { get; }
 }
@@ -51,9 +67,14 @@ internal static class BatchPass
         int steps = t1 - t0, bsz = batch.B, hs = spec.HiddenSize;
         var lengths = new int[bsz];
         for (int b = 0; b < bsz; b++) lengths[b] = Math.Clamp(batch.Lengths[b] - t0, 0, steps);
-        var x = Workspace<T>.Rent(workspace, "x", steps * bsz * batch.I, zeroed: false);
-        batch.X.AsSpan(t0 * bsz * batch.I, x.Length).CopyTo(x);
-        var caches = model.Stack.Forward(p, x, bsz, steps, lengths, h0, c0, workspace: workspace);
+        T[] x = [];
+        int[]? symbols = batch.Symbols?.AsSpan(t0 * bsz, steps * bsz).ToArray();
+        if (symbols is null)
+        {
+            x = Workspace<T>.Rent(workspace, "x", steps * bsz * batch.I, zeroed: false);
+            batch.X.AsSpan(t0 * bsz * batch.I, x.Length).CopyTo(x);
+        }
+        var caches = model.Stack.Forward(p, x, bsz, steps, lengths, h0, c0, workspace: workspace, symbols: symbols);
         var (hN, cN) = model.Stack.FinalState(caches);
 
         // Rows the head reads: each sequence's last step (if it falls in this window) or every valid step.

@@ -112,9 +112,10 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(batch);
         CheckInput(batch.Features, "The batch");
         CheckState(initialState, batch.Batch);
-        var x = RecurrentStack<T>.ToTimeMajor(batch.Values, batch.Batch, batch.Steps, batch.Features);
+        var symbols = batch.TimeMajorSymbols();
+        var x = symbols is null ? RecurrentStack<T>.ToTimeMajor(batch.Values, batch.Batch, batch.Steps, batch.Features) : [];
         var caches = Stack.Forward(_parameters, x, batch.Batch, batch.Steps, batch.LengthArray,
-            initialState is null ? default : initialState.HiddenArray, initialState?.CellArray);
+            initialState is null ? default : initialState.HiddenArray, initialState?.CellArray, symbols: symbols);
         return RunResult<T>.From(this, caches, batch.Batch, batch.Steps, batch.LengthArray);
     }
 
@@ -179,8 +180,11 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(sequence);
         CheckInput(sequence.Features, "The sequence");
         foreach (var iv in interventions) iv.Validate(Spec);
-        var caches = Stack.Forward(_parameters, sequence.Values.ToArray(), 1, sequence.Steps, [sequence.Steps], default, default,
-            interventions.Length > 0 ? interventions : null);
+        var caches = sequence.IsOneHot
+            ? Stack.Forward(_parameters, [], 1, sequence.Steps, [sequence.Steps], default, default, interventions.Length > 0 ? interventions : null,
+                symbols: sequence.Symbols.ToArray())
+            : Stack.Forward(_parameters, sequence.Values.ToArray(), 1, sequence.Steps, [sequence.Steps], default, default,
+                interventions.Length > 0 ? interventions : null);
         return LstmNotebooks.Trace<T>.From(this, caches, interventions);
     }
 

@@ -13,10 +13,10 @@ namespace LstmNotebooks;
 internal sealed class LayerCache<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public LayerCache(int layer, int batch, int steps, int input, int hidden, int gates, bool cell, bool hiddenPre, T[] x, int[] lengths,
-        Workspace<T>? workspace)
+        Workspace<T>? workspace, int[]? symbols = null)
     {
         B = batch; Steps = steps; I = input; H = hidden; GH = gates * hidden;
-        X = x; Lengths = lengths;
+        X = x; Lengths = lengths; Symbols = symbols;
         // Every element of these is written before it is read (padding rows by the carry, gates only read where
         // valid), so reused arrays need no zeroing; Gates stays zeroed because traces show padding rows.
         T[] Rent(string role, int length, bool zeroed = false) => Workspace<T>.Rent(workspace, $"{role}{layer}", length, zeroed);
@@ -34,7 +34,8 @@ internal sealed class LayerCache<T> where T : unmanaged, IBinaryFloatingPointIee
     public int I { get; }
     public int H { get; }
     public int GH { get; }
-    public T[] X { get; }           // (T, B, I)
+    public T[] X { get; }           // (T, B, I); empty for one-hot inputs
+    public int[]? Symbols { get; }  // (T, B): one-hot inputs as symbols, −1 at padding; null for dense X
     public int[] Lengths { get; }   // valid steps per row, 0..T
     public T[] Pre { get; }         // (T, B, GH): the exact arguments of the gate nonlinearities
     public T[] Gates { get; }       // (T, B, GH): gate values after their nonlinearity (LSTM, GRU)
@@ -95,8 +96,8 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         _ => new RnnLayer<T>(index, offsets, spec.HiddenSize),
     };
 
-    public LayerCache<T> NewCache(int batch, int steps, T[] x, int[] lengths, Workspace<T>? workspace = null)
-        => new(Index, batch, steps, O.InputSize, H, G, HasCell, HasHiddenPre, x, lengths, workspace);
+    public LayerCache<T> NewCache(int batch, int steps, T[] x, int[] lengths, Workspace<T>? workspace = null, int[]? symbols = null)
+        => new(Index, batch, steps, O.InputSize, H, G, HasCell, HasHiddenPre, x, lengths, workspace, symbols);
 
     /// <summary>Runs the layer over all steps; the caller has filled cache.X, H0 and C0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
@@ -108,7 +109,14 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         var whhT = new T[H * GH];
         Gemm.Transpose(p.Slice(O.WeightHh, GH * H), whhT, GH, H);
         Gemm.SetRows(p.Slice(O.BiasIh, GH), k.Pre, rows, GH);
-        Gemm.MultiplyAdd<T>(k.X, wihT, k.Pre, rows, O.InputSize, GH);
+        if (k.Symbols is { } symbols)
+        {
+            // A one-hot row times W_ihᵀ is W_ih's column: the GEMM's fma(1, w, c) and its fma(0, w, c) no-ops, so the
+            // same bits, without the I-wide product.
+            for (int r = 0; r < rows; r++)
+                if (symbols[r] >= 0) Elementwise.Add<T>(k.Pre.AsSpan(r * GH, GH), wihT.AsSpan(symbols[r] * GH, GH), k.Pre.AsSpan(r * GH, GH));
+        }
+        else Gemm.MultiplyAdd<T>(k.X, wihT, k.Pre, rows, O.InputSize, GH);
         for (int t = 0; t < k.Steps; t++)
         {
             Step(p, k, t, whhT);
@@ -175,7 +183,13 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         var dWihT = new T[O.InputSize * GH];
         var dWih = grad.Slice(O.WeightIh, GH * O.InputSize);
         Gemm.Transpose<T>(dWih, dWihT, GH, O.InputSize);
-        Gemm.MultiplyAddTransposedA<T>(k.X, dAX, dWihT, O.InputSize, rows, GH);
+        if (k.Symbols is { } symbols)
+        {
+            // Xᵀ·dA_x for one-hot X: each row's dA_x goes to its symbol's row, in row order as the GEMM adds them.
+            for (int r = 0; r < rows; r++)
+                if (symbols[r] >= 0) Elementwise.Add<T>(dWihT.AsSpan(symbols[r] * GH, GH), dAX.AsSpan(r * GH, GH), dWihT.AsSpan(symbols[r] * GH, GH));
+        }
+        else Gemm.MultiplyAddTransposedA<T>(k.X, dAX, dWihT, O.InputSize, rows, GH);
         Gemm.Transpose<T>(dWihT, dWih, O.InputSize, GH);
         Gemm.AddColumnSums<T>(dAX, grad.Slice(O.BiasIh, GH), rows, GH);
         if (!dX.IsEmpty) Gemm.MultiplyAdd<T>(dAX, p.Slice(O.WeightIh, GH * O.InputSize), dX, rows, GH, O.InputSize);

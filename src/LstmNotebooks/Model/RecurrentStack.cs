@@ -18,15 +18,17 @@ internal sealed class RecurrentStack<T> where T : unmanaged, IBinaryFloatingPoin
     public int HiddenSize { get; }
     public bool HasCell { get; }
 
-    /// <summary>Forward over a time-major input (T, B, I). h0/c0 are (L, B, H) or null for zeros.</summary>
+    /// <summary>Forward over a time-major input (T, B, I), or one-hot <paramref name="symbols"/> (T, B; −1 at padding)
+    /// with <paramref name="x"/> empty. h0/c0 are (L, B, H) or null for zeros.</summary>
     public LayerCache<T>[] Forward(ReadOnlySpan<T> p, T[] x, int batch, int steps, int[] lengths,
-        ReadOnlySpan<T> h0, ReadOnlySpan<T> c0, IReadOnlyList<Intervention>? interventions = null, Workspace<T>? workspace = null)
+        ReadOnlySpan<T> h0, ReadOnlySpan<T> c0, IReadOnlyList<Intervention>? interventions = null, Workspace<T>? workspace = null,
+        int[]? symbols = null)
     {
         var caches = new LayerCache<T>[Layers.Length];
         int bh = batch * HiddenSize;
         for (int l = 0; l < Layers.Length; l++)
         {
-            var k = Layers[l].NewCache(batch, steps, l == 0 ? x : caches[l - 1].Hs, lengths, workspace);
+            var k = Layers[l].NewCache(batch, steps, l == 0 ? x : caches[l - 1].Hs, lengths, workspace, l == 0 ? symbols : null);
             if (!h0.IsEmpty) h0.Slice(l * bh, bh).CopyTo(k.H0);
             if (HasCell && !c0.IsEmpty) c0.Slice(l * bh, bh).CopyTo(k.C0);
             Layers[l].Forward(p, k, interventions);
