@@ -6,11 +6,7 @@ namespace LstmNotebooks.Experiments.Tests;
 /// <summary>Generators of the tasks added for issue 14: 2b, 3a–3c, 5 with n_seq, 6b and the continual Reber stream.</summary>
 public class NewGeneratorTests
 {
-    private static List<TaskSequence> Draw(TaskGenerator task, int count, long seed = 11)
-    {
-        var rng = new Rng(seed);
-        return task.Generate(count, ref rng);
-    }
+    private static List<TaskSequence> Draw(TaskGenerator task, int count, long seed = 11) => Streams.Draw(task, count, seed);
 
     [Fact]
     public void Exp2b_has_the_class_symbol_first_and_a_random_middle_over_a1_to_ap_minus_1()
