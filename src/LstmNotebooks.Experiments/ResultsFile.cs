@@ -174,7 +174,7 @@ public static class ResultsFile
                     speed.Add(new GapScores(model.Key, solved.Select(g => g.Key).ToList(),
                         solved.Select(g => Median(g.Where(r => r.SequencesBeforeCriterion is not null).Select(r => (double)r.SequencesBeforeCriterion!.Value))).ToList()) { Cell = cell });
             }
-            charts.Add(GapCharts.ScoreVsGap(success, new GapChartOptions { Metric = GapMetric.Accuracy, Title = $"{task.Key}: runs that met the criterion" }));
+            charts.Add(GapCharts.ScoreVsGap(success, new GapChartOptions { Metric = GapMetric.SuccessRate, Title = $"{task.Key}: runs that met the criterion" }));
             if (speed.Count > 0)
                 charts.Add(GapCharts.ScoreVsGap(speed, new GapChartOptions
                 {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Plotly.NET;
+using Plotly.NET.LayoutObjects;
 using static LstmNotebooks.Plotting.Figure;
 
 namespace LstmNotebooks.Plotting;
@@ -6,12 +8,14 @@ namespace LstmNotebooks.Plotting;
 /// <summary>What a score-vs-gap chart measures.</summary>
 public enum GapMetric
 {
-    /// <summary>Fraction correct in [0, 1], shown as a percentage.</summary>
+    /// <summary>Fraction of test sequences answered correctly, in [0, 1], shown as a percentage.</summary>
     Accuracy,
-    /// <summary>Fraction wrong in [0, 1], shown as a percentage.</summary>
+    /// <summary>Fraction of test sequences answered wrongly, in [0, 1], shown as a percentage.</summary>
     ErrorRate,
-    /// <summary>A loss or error in the task's own unit (set <see cref="GapChartOptions.ValueLabel"/>).</summary>
+    /// <summary>A loss, error or amount in the task's own unit (set <see cref="GapChartOptions.ValueLabel"/>).</summary>
     Loss,
+    /// <summary>Fraction of training runs that met the success criterion, in [0, 1], shown as a percentage.</summary>
+    SuccessRate,
 }
 
 /// <summary>One model's score at each gap length it was tested on.</summary>
@@ -19,36 +23,66 @@ public sealed record GapScores(string Model, IReadOnlyList<int> Gaps, IReadOnlyL
 {
     /// <summary>The model's cell kind, which picks its color (LSTM, GRU, RNN); null takes the next series color.</summary>
     public CellKind? Cell { get; init; }
+
+    public GapScores WithCell(CellKind? cell) => this with { Cell = cell };
 }
 
 public sealed record GapChartOptions
 {
+    private readonly double? _chance;
+    private readonly string _valueLabel = "loss";
+
     public GapMetric Metric { get; init; } = GapMetric.Accuracy;
 
     /// <summary>Chance level (e.g. 1/classes) drawn as a dashed line; null for none.</summary>
-    public double? ChanceLevel { get; init; }
+    public double? ChanceLevel { get => _chance; init => _chance = Check.Finite(value, nameof(ChanceLevel)); }
 
-    /// <summary>Y axis title for <see cref="GapMetric.Loss"/> (e.g. "cross-entropy (nats)").</summary>
-    public string ValueLabel { get; init; } = "loss";
+    /// <summary>Y axis title for <see cref="GapMetric.Loss"/> (e.g. "cross-entropy (nats)", "sequences to criterion").</summary>
+    public string ValueLabel { get => _valueLabel; init => _valueLabel = Check.Text(value, nameof(ValueLabel)); }
 
     /// <summary>Grouped bars (side by side) or lines with markers.</summary>
     public bool Bars { get; init; } = true;
+
+    /// <summary>Print each bar's value on it, so a bar of height 0 still shows (as "0%") where its model stands.</summary>
+    public bool ShowValues { get; init; } = true;
+
+    /// <summary>Log scale for <see cref="GapMetric.Loss"/> values (all must be positive).</summary>
+    public bool LogScale { get; init; }
     public string? Title { get; init; }
+
+    public GapChartOptions WithMetric(GapMetric metric) => this with { Metric = metric };
+    public GapChartOptions WithChance(double? chance) => this with { ChanceLevel = chance };
+    public GapChartOptions WithValueLabel(string label) => this with { ValueLabel = label };
+    public GapChartOptions WithBars(bool bars = true) => this with { Bars = bars };
+    public GapChartOptions WithLines() => this with { Bars = false };
+    public GapChartOptions WithValues(bool show = true) => this with { ShowValues = show };
+    public GapChartOptions WithLogScale(bool log = true) => this with { LogScale = log };
+    public GapChartOptions WithTitle(string? title) => this with { Title = title };
+
+    internal bool Fraction => Metric != GapMetric.Loss;
 }
 
 /// <summary>How well several models bridge longer and longer gaps.</summary>
 public static class GapCharts
 {
+    /// <summary>
+    /// One series per model against gap length, every model visible: fractions on a fixed 0–100 % axis with each bar's
+    /// value printed (a model at 0 % still shows its label), amounts on an axis from zero (a nearly constant series
+    /// does not fill the plot with noise), and the chance level as a dashed line.
+    /// </summary>
     public static GenericChart ScoreVsGap(IEnumerable<GapScores> models, GapChartOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         options ??= new GapChartOptions();
         var list = models.ToList();
         Require(list.Count > 0, nameof(models), "No models were given; pass at least one GapScores.");
-        bool fraction = options.Metric != GapMetric.Loss;
-        var traces = new List<Trace>();
+        bool fraction = options.Fraction;
+        if (options.LogScale && fraction)
+            throw new ArgumentException($"LogScale is for GapMetric.Loss values; {options.Metric} is a fraction on a 0–100 % axis.", nameof(options));
+        var traces = new List<GenericChart>();
         int extra = 0;
         var used = new HashSet<CellKind>();
+        var all = new List<double>();
         foreach (var m in list)
         {
             if (m is null) throw new ArgumentNullException(nameof(models), "One of the models is null.");
@@ -59,49 +93,88 @@ public static class GapCharts
             for (int k = 0; k < m.Values.Count; k++)
             {
                 if (m.Gaps[k] < 0) throw new ArgumentException($"Model '{m.Model}' has a negative gap length {m.Gaps[k]}.", nameof(models));
-                if (!double.IsFinite(m.Values[k]) || (fraction && (m.Values[k] < 0 || m.Values[k] > 1)))
+                if (!double.IsFinite(m.Values[k]) || (fraction && (m.Values[k] < 0 || m.Values[k] > 1)) || (options.LogScale && m.Values[k] <= 0))
                     throw new ArgumentException(
                         $"Model '{m.Model}' has {options.Metric} {m.Values[k]} at gap {m.Gaps[k]}; expected " +
-                        (fraction ? "a fraction in [0, 1] (e.g. 0.97 for 97 %)." : "a finite number."), nameof(models));
+                        (fraction ? "a fraction in [0, 1] (e.g. 0.97 for 97 %)." : options.LogScale ? "a positive number for the log axis." : "a finite number."),
+                        nameof(models));
             }
             // One color per cell kind; a second model of the same kind takes the next series color.
             string color = m.Cell is CellKind c && used.Add(c) ? GatePalette.Color(c) : GatePalette.Series[(3 + extra++) % GatePalette.Series.Count];
             string name = Escape(m.Model);
             string valueFormat = fraction ? "%{y:.1%}" : "%{y:.4g}";
+            string hover = $"<b>{name}</b><br>gap %{{x}} steps<br>{MetricName(options.Metric, options.ValueLabel)} = {valueFormat}<extra></extra>";
             var order = Enumerable.Range(0, m.Gaps.Count).OrderBy(k => m.Gaps[k]).ToArray();
-            traces.Add(Trace(options.Bars ? "bar" : "scatter",
-                ("name", m.Model), ("x", order.Select(k => m.Gaps[k]).ToArray()), ("y", order.Select(k => m.Values[k]).ToArray()),
-                ("mode", options.Bars ? null : "lines+markers"),
-                ("marker", Obj(("color", color))), ("line", options.Bars ? null : Obj(("color", color), ("width", 2))),
-                ("hovertemplate", $"<b>{name}</b><br>gap %{{x}} steps<br>{MetricName(options.Metric, options.ValueLabel)} = {valueFormat}<extra></extra>")));
+            var gaps = order.Select(k => m.Gaps[k]).ToArray();
+            var values = order.Select(k => m.Values[k]).ToArray();
+            all.AddRange(values);
+            if (options.Bars)
+                traces.Add(Traces.Columns(gaps, values, m.Model, TraceStyle.Marker(color))
+                    .Styled(TraceStyle.Bar(hoverTemplate: hover, clipOnAxis: false,
+                        text: options.ShowValues ? values.Select(v => ValueText(v, fraction)) : null,
+                        textPosition: options.ShowValues ? StyleParam.TextPosition.Outside : null,
+                        textFont: options.ShowValues ? Font(10, color) : null)));
+            else
+                traces.Add(Traces.Line(gaps, values, m.Model, color, markers: true, markerSize: 7)
+                    .Styled(TraceStyle.Scatter(hoverTemplate: hover)));
         }
-        var shapes = new List<object>();
-        var annotations = new List<object>();
+        var shapes = new List<Shape>();
+        var notes = new List<Annotation>();
         if (options.ChanceLevel is double chance)
         {
-            Require(double.IsFinite(chance), nameof(options), $"ChanceLevel must be finite, but was {chance}.");
-            shapes.Add(Obj(("type", "line"), ("xref", "paper"), ("yref", "y"), ("x0", 0.0), ("x1", 1.0), ("y0", chance), ("y1", chance),
-                ("line", Obj(("color", "#57606A"), ("dash", "dash"), ("width", 1.5)))));
-            annotations.Add(Note($"chance ({(fraction ? $"{chance:P0}" : Num(chance))})", 1.0, chance, xref: "paper", yref: "y", xanchor: "right", yanchor: "bottom", color: "#57606A"));
+            if (fraction) Check.Fraction(chance, nameof(GapChartOptions.ChanceLevel));
+            shapes.Add(HorizontalLine(chance, Muted));
+            notes.Add(LineLabel($"chance ({(fraction ? ValueText(chance, true) : Num(chance))})", chance, Muted));
         }
         string yTitle = options.Metric switch
         {
             GapMetric.Accuracy => "accuracy (% of sequences recalled)",
             GapMetric.ErrorRate => "error rate (% of sequences wrong)",
-            _ => options.ValueLabel,
+            GapMetric.SuccessRate => "runs that met the criterion (%)",
+            _ => options.ValueLabel + (options.LogScale ? " (log scale)" : ""),
         };
-        string title = options.Title ?? $"{(options.Metric == GapMetric.Loss ? "Error" : options.Metric == GapMetric.Accuracy ? "Accuracy" : "Error rate")} against gap length";
-        return Chart(traces, Layout(title, 460,
-            ("xaxis", Axis("gap length (time steps between arrival and recall)", ("type", options.Bars ? "category" : "linear"))),
-            ("yaxis", Axis(yTitle, ("tickformat", fraction ? ".0%" : null), ("range", fraction ? new[] { 0.0, 1.05 } : null))),
-            ("barmode", options.Bars ? "group" : null),
-            ("shapes", shapes.ToArray()), ("annotations", annotations.ToArray())));
+        string title = options.Title ?? options.Metric switch
+        {
+            GapMetric.Accuracy => "Accuracy against gap length",
+            GapMetric.ErrorRate => "Error rate against gap length",
+            GapMetric.SuccessRate => "Runs that met the criterion against gap length",
+            _ => $"{char.ToUpperInvariant(options.ValueLabel[0])}{options.ValueLabel[1..]} against gap length",
+        };
+        return Compose(traces, Layout(title, 460, shapes, notes, Margin(right: notes.Count > 0 ? LabelMargin : 30),
+                barMode: options.Bars ? StyleParam.BarMode.Group : null),
+            (X(1), Axis("gap length (time steps between arrival and recall)",
+                axisType: options.Bars ? StyleParam.AxisType.Category : StyleParam.AxisType.Linear)),
+            (Y(1), ValueAxis(yTitle, options, all, options.ChanceLevel)));
     }
+
+    /// <summary>
+    /// Fractions: a fixed 0–105 % range (room for the value labels). Amounts: log if asked; otherwise from zero when
+    /// every value is ≥ 0, so a series that barely moves (e.g. 2,291–2,293 sequences) is drawn as what it is, nearly
+    /// flat, instead of filling the plot; a constant series of any sign gets a range around it.
+    /// </summary>
+    private static LinearAxis ValueAxis(string title, GapChartOptions options, List<double> values, double? chance)
+    {
+        if (options.Fraction) return Axis(title, tickFormat: ".0%", range: Range(0.0, 1.08));
+        if (options.LogScale) return Axis(title, axisType: StyleParam.AxisType.Log, exponentFormat: StyleParam.ExponentFormat.Power);
+        var withChance = chance is double c ? values.Append(c).ToList() : values;
+        double lo = withChance.Min(), hi = withChance.Max();
+        if (lo >= 0) return Axis(title, range: Range(0.0, hi > 0 ? hi * 1.12 : 1.0));
+        if (hi - lo <= 1e-9 * Math.Max(1, Math.Abs(hi)))
+        {
+            double pad = Math.Max(Math.Abs(hi) * 0.1, 1);
+            return Axis(title, range: Range(lo - pad, hi + pad), zeroLine: true);
+        }
+        return Axis(title, zeroLine: true);
+    }
+
+    private static string ValueText(double v, bool fraction)
+        => fraction ? v.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal) : v.ToString("G4", CultureInfo.InvariantCulture);
 
     private static string MetricName(GapMetric metric, string label) => metric switch
     {
         GapMetric.Accuracy => "accuracy",
         GapMetric.ErrorRate => "error rate",
+        GapMetric.SuccessRate => "runs that met the criterion",
         _ => Escape(label),
     };
 }

@@ -1,3 +1,5 @@
+using Plotly.NET;
+
 namespace LstmNotebooks.Plotting;
 
 /// <summary>
@@ -34,6 +36,9 @@ public static class GatePalette
     public const string Predicted = "#E67E22";
     public const string Residual = "#8E44AD";
     public const string Gap = "#F4D03F";
+
+    /// <summary>A run with an intervention (a gate clamped, a state edited), against the unedited run in its cell's color.</summary>
+    public const string Intervention = "#8E5EA2";
 
     /// <summary>Extra series colors (models beyond one per cell kind), in order.</summary>
     public static IReadOnlyList<string> Series { get; } =
@@ -95,8 +100,11 @@ public static class GatePalette
     }
 
     /// <summary>A two-color scale from white (0) to the channel color (1), for gates bounded in [0, 1].</summary>
-    internal static object[][] Sequential(string color) => [[0.0, Zero], [1.0, color]];
+    internal static StyleParam.Colorscale Sequential(string color) => Scale((0.0, Zero), (1.0, color));
 
     /// <summary>Negative → neutral dark, 0 → white, positive → the channel color.</summary>
-    internal static object[][] Diverging(string color) => [[0.0, Negative], [0.5, Zero], [1.0, color]];
+    internal static StyleParam.Colorscale Diverging(string color) => Scale((0.0, Negative), (0.5, Zero), (1.0, color));
+
+    private static StyleParam.Colorscale Scale(params (double At, string Color)[] stops)
+        => StyleParam.Colorscale.NewCustom(stops.Select(s => Tuple.Create(s.At, Plotly.NET.Color.fromString(s.Color))));
 }

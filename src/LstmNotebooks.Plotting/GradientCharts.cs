@@ -21,12 +21,19 @@ public sealed record NamedGradientFlow(string Name, GradientFlow Flow);
 
 public sealed record GradientFlowOptions
 {
+    private readonly int _layer;
+
     public GradientQuantity Quantity { get; init; } = GradientQuantity.Auto;
-    public int Layer { get; init; }
+    public int Layer { get => _layer; init => _layer = Check.AtLeast(value, 0, nameof(Layer)); }
 
     /// <summary>Log scale for the norm; the vanilla RNN's signal decays geometrically, a straight line on this scale.</summary>
     public bool LogScale { get; init; } = true;
     public string? Title { get; init; }
+
+    public GradientFlowOptions WithQuantity(GradientQuantity quantity) => this with { Quantity = quantity };
+    public GradientFlowOptions WithLayer(int layer) => this with { Layer = layer };
+    public GradientFlowOptions WithLogScale(bool log = true) => this with { LogScale = log };
+    public GradientFlowOptions WithTitle(string? title) => this with { Title = title };
 }
 
 /// <summary>How far back the error signal reaches: gradient norms against the lag from the loss.</summary>
@@ -49,7 +56,7 @@ public static class GradientCharts
         options ??= new GradientFlowOptions();
         var list = flows.ToList();
         Require(list.Count > 0, nameof(flows), "No gradient flows were given.");
-        var traces = new List<Trace>();
+        var traces = new List<GenericChart>();
         var usedKinds = new HashSet<CellKind>();
         int extra = 0;
         var quantitiesShown = new HashSet<string>();
@@ -62,28 +69,28 @@ public static class GradientCharts
             if (options.Quantity == GradientQuantity.CellState && !flow.HasCellState)
                 throw new ArgumentException($"'{named.Name}' is a {GateVocabulary.CellName(flow.Cell)} and has no cell state, so it has no ‖∂L/∂c_t‖. Hint: use GradientQuantity.Auto or HiddenState.", nameof(options));
             string color = usedKinds.Add(flow.Cell) ? GatePalette.Color(flow.Cell) : GatePalette.Series[(3 + extra++) % GatePalette.Series.Count];
-            var parts = new List<(string Symbol, double[] Norms, string Dash)>();
+            var parts = new List<(string Symbol, double[] Norms, StyleParam.DrawingStyle Dash)>();
             bool cell = flow.HasCellState && options.Quantity is GradientQuantity.Auto or GradientQuantity.CellState or GradientQuantity.Both;
             bool hidden = options.Quantity is GradientQuantity.HiddenState or GradientQuantity.Both || !flow.HasCellState;
-            if (cell) parts.Add(("c", flow.CellNorms(options.Layer), "solid"));
-            if (hidden) parts.Add(("h", flow.HiddenNorms(options.Layer), cell ? "dash" : "solid"));
+            if (cell) parts.Add(("c", flow.CellNorms(options.Layer), StyleParam.DrawingStyle.Solid));
+            if (hidden) parts.Add(("h", flow.HiddenNorms(options.Layer), cell ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid));
             foreach (var (symbol, norms, dash) in parts)
             {
                 quantitiesShown.Add($"‖∂L/∂{symbol}_t‖");
                 int steps = norms.Length;
                 var lags = Enumerable.Range(0, steps).ToArray();
-                var y = lags.Select(lag => norms[steps - 1 - lag] is var v && v > 0 && double.IsFinite(v) ? (double?)v : null).ToArray();
+                // null leaves a gap: a zero or non-finite norm has no place on a log axis.
+                IConvertible[] y = lags.Select(lag => norms[steps - 1 - lag] is var v && v > 0 && double.IsFinite(v) ? (IConvertible)v : null!).ToArray();
                 string name = $"{named.Name}: ‖∂L/∂{symbol}_t‖";
-                traces.Add(Trace("scatter", ("name", name), ("mode", "lines+markers"), ("x", lags), ("y", y),
-                    ("customdata", lags.Select(lag => steps - 1 - lag).ToArray()),
-                    ("line", Obj(("color", color), ("width", 2), ("dash", dash))), ("marker", Obj(("size", 4), ("color", color))),
-                    ("hovertemplate", $"<b>{Escape(name)}</b><br>lag %{{x}} steps (step %{{customdata}})<br>norm = %{{y:.3e}}<extra></extra>")));
+                traces.Add(Traces.Line(lags, y, name, color, dash: dash, markers: true, markerSize: 4)
+                    .Styled(TraceStyle.Scatter(customData: lags.Select(lag => (IConvertible)(steps - 1 - lag)),
+                        hoverTemplate: $"<b>{Escape(name)}</b><br>lag %{{x}} steps (step %{{customdata}})<br>norm = %{{y:.3e}}<extra></extra>")));
             }
         }
         string quantity = string.Join(" / ", quantitiesShown.OrderBy(q => q, StringComparer.Ordinal));
-        return Chart(traces, Layout(options.Title ?? $"Gradient flow: {quantity} against lag (layer {options.Layer})", 460,
-            ("xaxis", Axis("lag (time steps back from the loss)")),
-            ("yaxis", Axis($"gradient norm {quantity} (log scale)".Replace(" (log scale)", options.LogScale ? " (log scale)" : "", StringComparison.Ordinal),
-                ("type", options.LogScale ? "log" : "linear"), ("exponentformat", "power")))));
+        return Compose(traces, Layout(options.Title ?? $"Gradient flow: {quantity} against lag (layer {options.Layer})", 460),
+            (X(1), Axis("lag (time steps back from the loss)")),
+            (Y(1), Axis($"gradient norm {quantity}{(options.LogScale ? " (log scale)" : "")}",
+                axisType: options.LogScale ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear, exponentFormat: StyleParam.ExponentFormat.Power)));
     }
 }

@@ -19,20 +19,19 @@ internal sealed partial class CSharpKernel : ILanguageKernel
     private static readonly string[] DefaultImports =
         ["System", "System.Text", "System.Collections", "System.Collections.Generic", "System.Threading.Tasks", "System.Linq"];
 
-    private readonly PackageRestorer restorer;
-    private readonly string notebookDirectory;
+    private readonly string _notebookDirectory;
+    private readonly HashSet<string> _pathAssemblies = new(StringComparer.Ordinal);
     // Assemblies that cells reference are loaded into the default load context and registered here, so that C# and
     // F# cells (FSI loads into the default context) see one Assembly instance, and values shared between them keep
     // their types. Roslyn's own loader would otherwise load a second copy into a context of its own.
-    private readonly InteractiveAssemblyLoader loader = new();
-    private ScriptOptions options;
-    private ScriptState<object>? state;
+    private readonly InteractiveAssemblyLoader _loader = new();
+    private ScriptOptions _options;
+    private ScriptState<object>? _state;
 
-    public CSharpKernel(string notebookDirectory, PackageRestorer restorer)
+    public CSharpKernel(string notebookDirectory)
     {
-        this.restorer = restorer;
-        this.notebookDirectory = notebookDirectory;
-        options = ScriptOptions.Default
+        _notebookDirectory = notebookDirectory;
+        _options = ScriptOptions.Default
             .WithLanguageVersion(LanguageVersion.Latest)
             .WithImports(DefaultImports)
             .AddReferences(
@@ -48,46 +47,55 @@ internal sealed partial class CSharpKernel : ILanguageKernel
             .WithFileEncoding(Encoding.UTF8);
     }
 
-    public string Name => KernelNames.CSharp;
+    public KernelName Name => KernelName.CSharp;
 
     public async Task<ExecutionOutcome> ExecuteAsync(ParsedSubmission submission, string pseudoFile, CancellationToken cancellationToken)
     {
-        var packages = submission.Directives
-            .Where(d => d.Kind == DirectiveKind.NuGetReference)
-            .Select(d => (Directive: d, Package: Directives.PackageOf(d)))
-            .Where(p => !PackageRestorer.IsProvidedByRunner(p.Package.Name))
-            .Select(p => (p.Package.Name, p.Package.Version, p.Directive.Line))
-            .ToArray();
-        if (packages.Length > 0)
+        foreach (var path in AssemblyPaths(submission.Code))
         {
-            var paths = restorer.Restore(packages);
-            AddReferences(paths);
+            Share(path);
+            if (TryGetAssemblyName(path) is { } name) _pathAssemblies.Add(name);
         }
 
-        foreach (var path in AssemblyPaths(submission.Code)) Share(path);
         var state = await StartedAsync(cancellationToken);
-        var script = state.Script.ContinueWith(submission.Code, options.WithFilePath(pseudoFile));
+        var script = state.Script.ContinueWith(submission.Code, _options.WithFilePath(pseudoFile));
         var diagnostics = script.Compile(cancellationToken);
         var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
-        if (errors.Length > 0)
-        {
-            return ExecutionOutcome.Failed(CompileError(errors, submission.FirstLine));
-        }
+        if (errors.Length > 0) return ExecutionOutcome.Failed(CompileError(errors, submission.FirstLine));
 
+        // The kernel shows compiler warnings as stderr text after the cell ran (measured: CS4014 for an unawaited Task.Run).
+        var warnings = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).Select(d => Describe(d, submission.FirstLine)).ToArray();
         var hasValue = HasReturnValue(script);
         var next = await script.RunFromAsync(state, _ => true, cancellationToken);
-        this.state = next;
+        _state = next;
         if (next.Exception is { } exception)
-        {
             return ExecutionOutcome.Failed(Errors.FromException(exception, Errors.LineOf(exception, pseudoFile, submission.FirstLine)));
-        }
 
-        return new ExecutionOutcome(hasValue, hasValue ? next.ReturnValue : null, null);
+        return new ExecutionOutcome(hasValue, hasValue ? next.ReturnValue : null, null, warnings);
+    }
+
+    public async Task WarmUpAsync(CancellationToken cancellationToken) => await StartedAsync(cancellationToken);
+
+    public bool IsFromPathReference(Type type) =>
+        _pathAssemblies.Contains(type.Assembly.GetName().Name ?? "")
+        || (type.IsGenericType && type.GetGenericArguments().Any(IsFromPathReference))
+        || (type.IsArray && IsFromPathReference(type.GetElementType()!));
+
+    private static string? TryGetAssemblyName(string path)
+    {
+        try
+        {
+            return AssemblyName.GetAssemblyName(path).Name;
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException)
+        {
+            return null;
+        }
     }
 
     public bool TryGetValue(string name, out KernelVariable variable)
     {
-        var found = state?.GetVariable(name);
+        var found = _state?.GetVariable(name);
         variable = found is null ? null! : new KernelVariable(found.Name, found.Type, found.Value);
         return found is not null;
     }
@@ -104,15 +112,15 @@ internal sealed partial class CSharpKernel : ILanguageKernel
         var typeName = CSharpTypeName(value?.GetType() ?? type, references);
         AddReferences(references.Where(a => !a.IsDynamic && a.Location.Length > 0).Select(a => a.Location));
         var current = await StartedAsync(CancellationToken.None);
-        var declared = await current.ContinueWithAsync($"{typeName} {name} = default;", options.WithFilePath("runner-shared-value.csx"));
+        var declared = await current.ContinueWithAsync($"{typeName} {name} = default;", _options.WithFilePath("runner-shared-value.csx"));
         declared.GetVariable(name).Value = value;
-        state = declared;
+        _state = declared;
     }
 
     public IReadOnlyList<KernelVariable> Variables() =>
-        state is null
+        _state is null
             ? []
-            : state.Variables.GroupBy(v => v.Name).Select(g => g.Last()).Select(v => new KernelVariable(v.Name, v.Type, v.Value)).ToArray();
+            : _state.Variables.GroupBy(v => v.Name).Select(g => g.Last()).Select(v => new KernelVariable(v.Name, v.Type, v.Value)).ToArray();
 
     public void Dispose()
     {
@@ -127,7 +135,7 @@ internal sealed partial class CSharpKernel : ILanguageKernel
     private static bool HasReturnValue(Script script) => (bool)HasReturnValueMethod.Invoke(script, null)!;
 
     private async Task<ScriptState<object>> StartedAsync(CancellationToken cancellationToken) =>
-        state ??= await CSharpScript.Create("using static Microsoft.DotNet.Interactive.Kernel;", options, assemblyLoader: loader)
+        _state ??= await CSharpScript.Create("using static Microsoft.DotNet.Interactive.Kernel;", _options, assemblyLoader: _loader)
             .RunAsync(cancellationToken: cancellationToken);
 
     /// <summary>The files of the cell's <c>#r "path.dll"</c> lines, resolved from the notebook's folder.</summary>
@@ -135,7 +143,7 @@ internal sealed partial class CSharpKernel : ILanguageKernel
     {
         foreach (System.Text.RegularExpressions.Match m in AssemblyReferenceLine().Matches(code))
         {
-            var full = Path.GetFullPath(m.Groups[1].Value, notebookDirectory);
+            var full = Path.GetFullPath(m.Groups[1].Value, _notebookDirectory);
             if (File.Exists(full)) yield return full;
         }
     }
@@ -148,7 +156,7 @@ internal sealed partial class CSharpKernel : ILanguageKernel
             var name = AssemblyName.GetAssemblyName(path).Name;
             var assembly = System.Runtime.Loader.AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => a.GetName().Name == name)
                 ?? System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
-            loader.RegisterDependency(assembly);
+            _loader.RegisterDependency(assembly);
         }
         catch (Exception e) when (e is IOException or BadImageFormatException)
         {
@@ -159,25 +167,36 @@ internal sealed partial class CSharpKernel : ILanguageKernel
     [System.Text.RegularExpressions.GeneratedRegex(@"^\s*#r\s+""(?!\s*nuget:)([^""]+)""", System.Text.RegularExpressions.RegexOptions.Multiline)]
     private static partial System.Text.RegularExpressions.Regex AssemblyReferenceLine();
 
-    private void AddReferences(IEnumerable<string> paths)
+    /// <summary>
+    /// The host provides the kernel API (display, the formatter registry), as the kernel does for packages that ship
+    /// their own copy of it: a second Microsoft.DotNet.Interactive(.Formatting) would make <c>display</c> ambiguous.
+    /// </summary>
+    private static readonly string[] HostAssemblies = ["Microsoft.DotNet.Interactive.dll", "Microsoft.DotNet.Interactive.Formatting.dll"];
+
+    public void AddReferences(IEnumerable<string> paths)
     {
-        var known = options.MetadataReferences.OfType<PortableExecutableReference>()
+        var known = _options.MetadataReferences.OfType<PortableExecutableReference>()
             .Select(r => r.FilePath).Where(p => p is not null).Select(p => Path.GetFileName(p!))
+            .Concat(HostAssemblies)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var fresh = paths.Where(p => known.Add(Path.GetFileName(p))).Select(p => MetadataReference.CreateFromFile(p)).ToArray();
         if (fresh.Length > 0)
         {
-            options = options.AddReferences(fresh);
+            _options = _options.AddReferences(fresh);
             foreach (var reference in fresh) Share(reference.FilePath!);
         }
     }
 
+    private static int CellLine(Diagnostic d, int firstLine) => firstLine + d.Location.GetLineSpan().StartLinePosition.Line;
+
+    private static string Describe(Diagnostic d, int firstLine) =>
+        $"({CellLine(d, firstLine)},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): {d.Severity.ToString().ToLowerInvariant()} {d.Id}: " +
+        d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+
     private static ErrorOutput CompileError(IReadOnlyList<Diagnostic> errors, int firstLine)
     {
-        int CellLine(Diagnostic d) => firstLine + d.Location.GetLineSpan().StartLinePosition.Line;
-        var lines = errors.Select(d =>
-            $"({CellLine(d)},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}").ToArray();
-        return new ErrorOutput("CompilationError", string.Join("\n", lines), CellLine(errors[0]), lines);
+        var lines = errors.Select(d => Describe(d, firstLine)).ToArray();
+        return new ErrorOutput(ErrorKind.Compilation, "CompilationError", string.Join("\n", lines), CellLine(errors[0], firstLine), lines);
     }
 
     /// <summary>

@@ -4,15 +4,15 @@ using System.Text.RegularExpressions;
 namespace LstmNotebooks.Runner;
 
 /// <summary>One piece of a cell that goes to one kernel. <see cref="FirstLine"/> is the 1-based cell line of its first line.</summary>
-internal sealed record Submission(string Kernel, IReadOnlyList<string> Lines, int FirstLine);
+internal sealed record Submission(KernelName Kernel, IReadOnlyList<string> Lines, int FirstLine, IReadOnlyList<string> KernelOptions);
 
-internal enum DirectiveKind { Set, Share, Time, Who, Whos, NuGetReference, NuGetSource }
+internal enum DirectiveKind { Set, Share, Time, Who, Whos, LsMagic, About, NuGetReference, NuGetSource }
 
 /// <summary>A magic command found in a submission. <see cref="Line"/> is 1-based within the cell.</summary>
 internal sealed record Directive(DirectiveKind Kind, int Line, string Text, IReadOnlyList<string> Arguments);
 
 /// <summary>A submission with its magic commands taken out. Removed lines stay as empty lines so that compiler line numbers match the cell.</summary>
-internal sealed record ParsedSubmission(string Kernel, string Code, int FirstLine, IReadOnlyList<Directive> Directives)
+internal sealed record ParsedSubmission(KernelName Kernel, string Code, int FirstLine, IReadOnlyList<Directive> Directives, IReadOnlyList<string> KernelOptions)
 {
     public bool Timed => Directives.Any(d => d.Kind == DirectiveKind.Time);
 }
@@ -23,51 +23,52 @@ internal sealed class DirectiveException(string message, int line) : Exception(m
     public int Line { get; } = line;
 }
 
+/// <summary>
+/// Reads magic commands as the kernel does (1.0.712001, measured): a magic starts in column 0 (an indented one is
+/// C# or F# code), a kernel selector line (<c>#!fsharp</c>) anywhere in a cell starts a new submission, and an
+/// unknown magic is an error (the kernel's DNI101).
+/// </summary>
 internal static partial class Directives
 {
     public const string SupportedList =
-        "#!csharp, #!fsharp, #!markdown, #!html, #!javascript, #!set, #!share, #!time, #!who, #!whos, #r \"nuget: …\", #i \"nuget: …\", #r \"path.dll\"";
+        "#!csharp, #!fsharp, #!markdown, #!html, #!value, #!set, #!share, #!time, #!who, #!whos, #!lsmagic, #!about, #r \"nuget: …\", #i \"nuget: …\", #r \"path.dll\"";
 
     /// <summary>Splits a code cell at lines that name a kernel (<c>#!fsharp</c>), as .NET Interactive does.</summary>
-    public static IReadOnlyList<Submission> Split(string source, string cellKernel)
+    public static IReadOnlyList<Submission> Split(string source, KernelName cellKernel)
     {
         var lines = source.Replace("\r\n", "\n").Split('\n');
         var result = new List<Submission>();
         var kernel = cellKernel;
+        IReadOnlyList<string> options = [];
         var current = new List<string>();
         var first = 1;
         for (var i = 0; i < lines.Length; i++)
         {
-            var trimmed = lines[i].Trim();
-            if (trimmed.StartsWith("#!", StringComparison.Ordinal)
-                && !trimmed.Contains(' ')
-                && KernelNames.TryNormalize(trimmed[2..], out var selected))
+            if (lines[i].StartsWith("#!", StringComparison.Ordinal))
             {
-                if (current.Any(l => l.Trim().Length > 0))
+                var tokens = Tokenize(lines[i][2..].TrimEnd(), i + 1);
+                if (tokens.Count > 0 && KernelNames.TryParse(tokens[0], out var selected))
                 {
-                    result.Add(new Submission(kernel, current.ToArray(), first));
-                }
+                    if (current.Any(l => l.Trim().Length > 0)) result.Add(new Submission(kernel, current.ToArray(), first, options));
 
-                kernel = selected;
-                current = new List<string>();
-                // The selector line itself becomes blank so that line numbers still count from the cell's first line.
-                current.Add("");
-                first = i + 1;
-                continue;
+                    kernel = selected;
+                    options = tokens.Skip(1).ToArray();
+                    // The selector line itself becomes blank so that line numbers still count from the cell's first line.
+                    current = [""];
+                    first = i + 1;
+                    continue;
+                }
             }
 
             current.Add(lines[i]);
         }
 
         if (current.Any(l => l.Trim().Length > 0) || result.Count == 0)
-        {
-            result.Add(new Submission(kernel, current.ToArray(), first));
-        }
-
+            result.Add(new Submission(kernel, current.ToArray(), first, options));
         return result;
     }
 
-    [GeneratedRegex("""^\s*#(?<verb>[ri])\s+"\s*nuget\s*:\s*(?<arg>[^"]*)"\s*$""", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("""^#(?<verb>[ri])\s+"\s*nuget\s*:\s*(?<arg>[^"]*)"\s*$""", RegexOptions.IgnoreCase)]
     private static partial Regex NuGetLine();
 
     public static ParsedSubmission Parse(Submission submission)
@@ -88,7 +89,7 @@ internal static partial class Directives
                 continue;
             }
 
-            if (trimmed.StartsWith("#!", StringComparison.Ordinal))
+            if (line.StartsWith("#!", StringComparison.Ordinal))
             {
                 var tokens = Tokenize(trimmed[2..], cellLine);
                 var name = tokens.Count > 0 ? tokens[0] : "";
@@ -99,8 +100,12 @@ internal static partial class Directives
                     "time" => DirectiveKind.Time,
                     "who" => DirectiveKind.Who,
                     "whos" => DirectiveKind.Whos,
+                    "lsmagic" => DirectiveKind.LsMagic,
+                    "about" => DirectiveKind.About,
+                    "connect" or "import" => throw new DirectiveException(
+                        $"'#!{name}' is a magic command of the real kernel that the runner does not implement. The runner supports {SupportedList}.", cellLine),
                     _ => throw new DirectiveException(
-                        $"unknown magic command '#!{name}'. The runner supports {SupportedList}.", cellLine),
+                        $"Unknown magic command '#!{name}' (the kernel's error DNI101). The runner supports {SupportedList}.", cellLine),
                 };
                 directives.Add(new Directive(kind, cellLine, trimmed, tokens.Skip(1).ToArray()));
                 code.Append('\n');
@@ -110,7 +115,7 @@ internal static partial class Directives
             code.Append(line).Append('\n');
         }
 
-        return new ParsedSubmission(submission.Kernel, code.ToString().TrimEnd('\n'), submission.FirstLine, directives);
+        return new ParsedSubmission(submission.Kernel, code.ToString().TrimEnd('\n'), submission.FirstLine, directives, submission.KernelOptions);
     }
 
     /// <summary>Splits magic-command arguments at spaces, keeping double-quoted parts together.</summary>

@@ -46,26 +46,16 @@ internal static class HtmlPageWriter
         </style>
         """;
 
-    public static string Render(NotebookResult result, bool quick)
+    public static string Render(NotebookResult result, RunOptions options)
     {
         var sb = new StringBuilder();
-        var pageHasCharts = result.AllOutputs.OfType<DisplayOutput>().Any(d =>
-            d.Kind == DisplayKind.Chart || (PageHtml(d) ?? "").Contains("Plotly.newPlot", StringComparison.Ordinal));
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
             .Append(Encode(result.Name)).Append("</title>\n").Append(ErrorRecorder).Append('\n').Append(Style).Append('\n');
-        if (pageHasCharts)
-        {
-            // Once per page, before any chart's newPlot call; "</script" cannot appear inside an inline script.
-            sb.Append("<script type=\"text/javascript\">/* plotly.js ").Append(PlotlyCharts.PlotlyJsVersion)
-                .Append(", embedded in Plotly.NET */\n").Append(PlotlyCharts.PlotlyJsSource.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase))
-                .Append("\n</script>\n");
-        }
-
         sb.Append("</head>\n<body>\n<header><h1>").Append(Encode(result.Name)).Append("</h1><div>")
             .Append(StatusSpan(result.Status)).Append(" · ")
             .Append(result.Cells.Count(c => c.Status is CellStatus.Succeeded or CellStatus.Failed)).Append(" of ")
-            .Append(result.Cells.Count(c => c.Kind == CellKind.Code)).Append(" code cells run · ")
-            .Append(Seconds(result.Elapsed)).Append(quick ? " · quick mode (LSTMNB_QUICK=1)" : "")
+            .Append(result.Cells.Count(c => c.Type == CellType.Code)).Append(" code cells run · ")
+            .Append(Seconds(result.Elapsed)).Append(Encode(EnvironmentNote(options)))
             .Append(" · <a href=\"index.html\">all notebooks</a></div>");
         if (result.Failure is { } failure)
         {
@@ -85,14 +75,14 @@ internal static class HtmlPageWriter
     private static void AppendCell(StringBuilder sb, CellResult cell)
     {
         var id = $"cell-{cell.Number}";
-        if (cell.Kind == CellKind.Markdown)
+        if (cell.Type == CellType.Markdown)
         {
             sb.Append("<section class=\"cell markdown\" id=\"").Append(id).Append("\">\n")
                 .Append(MarkdownRenderer.ToHtml(cell.Source)).Append("</section>\n");
             return;
         }
 
-        if (cell.Kind == CellKind.Raw)
+        if (cell.Type == CellType.Raw)
         {
             sb.Append("<section class=\"cell raw\" id=\"").Append(id).Append("\"><pre>").Append(Encode(cell.Source)).Append("</pre></section>\n");
             return;
@@ -100,16 +90,27 @@ internal static class HtmlPageWriter
 
         var state = cell.Status switch { CellStatus.Failed => " failed", CellStatus.NotRun => " notrun", _ => "" };
         sb.Append("<section class=\"cell code").Append(state).Append("\" id=\"").Append(id).Append("\">\n<div class=\"cell-head\">[")
-            .Append(cell.ExecutionCount?.ToString(CultureInfo.InvariantCulture) ?? " ").Append("] ").Append(Encode(LanguageLabel(cell.Language)))
+            .Append(cell.ExecutionCount?.ToString(CultureInfo.InvariantCulture) ?? " ").Append("] ").Append(Encode(KernelNames.Label(cell.Kernel)))
             .Append(" · cell ").Append(cell.Number)
             .Append(cell.Status == CellStatus.NotRun ? " · not run" : $" · {Seconds(cell.Elapsed)}").Append("</div>\n")
             .Append("<pre class=\"source\"><code>").Append(Encode(cell.Source)).Append("</code></pre>\n");
+        var index = 0;
         foreach (var output in cell.Outputs)
         {
+            index++;
             sb.Append("<div class=\"output\">");
             switch (output)
             {
-                case DisplayOutput d when PageHtml(d) is { } html:
+                case DisplayOutput { Chart: { } chart } d:
+                    // Marked so that the browser check can count what each chart drew (the traces of its figure, when
+                    // the output carries one: the Plotly mime or an html data block). The chart's own html (as the
+                    // notebook's formatter wrote it) is shown; a figure without html is drawn from its JSON.
+                    sb.Append("<div class=\"nb-chart\"")
+                        .Append(chart.TracesKnown ? $" data-expected-traces=\"{chart.TraceCount}\"" : "").Append('>')
+                        .Append(d.Data.TryGetValue("text/html", out var chartHtml) ? chartHtml : FigureHtml(d.Data[DisplayOutput.PlotlyMime], $"nb-figure-{cell.Number}-{index}"))
+                        .Append("</div>");
+                    break;
+                case DisplayOutput d when d.Data.TryGetValue("text/html", out var html):
                     sb.Append(html);
                     break;
                 case DisplayOutput d:
@@ -137,17 +138,11 @@ internal static class HtmlPageWriter
         sb.Append("</section>\n");
     }
 
-    private static string? PageHtml(DisplayOutput d) => d.PageHtml ?? (d.Data.TryGetValue("text/html", out var html) ? html : null);
+    private static string FigureHtml(string figureJson, string id) => $"<div id=\"{id}\"></div><script type=\"text/javascript\">(function () {{ var f = {figureJson.Replace("</", "<\\/", StringComparison.Ordinal)}; " +
+            $"Plotly.newPlot('{id}', f.data, f.layout || {{}}, f.config || {{}}); }})();</script>";
 
-    internal static string LanguageLabel(string kernel) => kernel switch
-    {
-        KernelNames.CSharp => "C#",
-        KernelNames.FSharp => "F#",
-        KernelNames.Markdown => "Markdown",
-        KernelNames.Html => "HTML",
-        KernelNames.JavaScript => "JavaScript",
-        _ => kernel,
-    };
+    internal static string EnvironmentNote(RunOptions options) =>
+        options.Environment.Count == 0 ? "" : " · " + string.Join(" ", options.Environment.Select(kv => $"{kv.Key}={kv.Value}"));
 
     internal static string StatusSpan(NotebookStatus status) =>
         $"<span class=\"status-{status.ToString().ToLowerInvariant()}\">{status}</span>";
@@ -159,14 +154,14 @@ internal static class HtmlPageWriter
 
 internal static class IndexPageWriter
 {
-    public static string Render(IReadOnlyList<NotebookResult> results, bool quick, TimeSpan elapsed)
+    public static string Render(IReadOnlyList<NotebookResult> results, RunOptions options, TimeSpan elapsed)
     {
         var sb = new StringBuilder();
         var passed = results.Count(r => r.Status == NotebookStatus.Passed);
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Notebooks</title>\n")
             .Append(HtmlPageWriter.ErrorRecorder).Append('\n').Append(HtmlPageWriter.Style).Append("\n</head>\n<body>\n<header><h1>Notebooks</h1><div>")
             .Append(passed).Append(" of ").Append(results.Count).Append(" passed · ").Append(HtmlPageWriter.Seconds(elapsed))
-            .Append(quick ? " · quick mode (LSTMNB_QUICK=1)" : " · full size").Append("</div></header>\n<main>\n<table class=\"nb-dataframe\">\n")
+            .Append(HtmlPageWriter.Encode(HtmlPageWriter.EnvironmentNote(options))).Append("</div></header>\n<main>\n<table class=\"nb-dataframe\">\n")
             .Append("<thead><tr><th>Notebook</th><th>Status</th><th>Code cells run</th><th>Time</th><th>Executed .ipynb</th><th>Failure</th></tr></thead>\n<tbody>\n");
         foreach (var r in results)
         {
@@ -174,7 +169,7 @@ internal static class IndexPageWriter
             var ipynb = r.ExecutedNotebookPath is null ? "" : $"<a href=\"{Uri.EscapeDataString(Path.GetFileName(r.ExecutedNotebookPath))}\">{HtmlPageWriter.Encode(Path.GetFileName(r.ExecutedNotebookPath))}</a>";
             sb.Append("<tr><td style=\"text-align:left\">").Append(page).Append("</td><td>").Append(HtmlPageWriter.StatusSpan(r.Status))
                 .Append("</td><td>").Append(r.Cells.Count(c => c.Status is CellStatus.Succeeded or CellStatus.Failed)).Append(" / ")
-                .Append(r.Cells.Count(c => c.Kind == CellKind.Code)).Append("</td><td>").Append(HtmlPageWriter.Seconds(r.Elapsed))
+                .Append(r.Cells.Count(c => c.Type == CellType.Code)).Append("</td><td>").Append(HtmlPageWriter.Seconds(r.Elapsed))
                 .Append("</td><td>").Append(ipynb).Append("</td><td style=\"text-align:left\">")
                 .Append(r.Failure is null ? "" : HtmlPageWriter.Encode(r.Failure.ToString())).Append("</td></tr>\n");
         }

@@ -7,7 +7,8 @@ namespace LstmNotebooks.Runner;
 
 /// <summary>
 /// Writes the executed notebook as nbformat 4: the input's own JSON with each code cell's outputs and execution count
-/// replaced, outputs as display_data / stream / error the way Polyglot Notebooks saved them.
+/// replaced, outputs as the real kernel sends them to Jupyter: a cell's value as execute_result, displayed values as
+/// display_data, console text as stream, failures as error with ename "Error".
 /// </summary>
 internal static class IpynbWriter
 {
@@ -33,7 +34,7 @@ internal static class IpynbWriter
         for (var i = 0; i < results.Count && i < cells.Count; i++)
         {
             var result = results[i];
-            if (result.Kind != CellKind.Code || cells[i] is not JsonObject cell)
+            if (result.Type != CellType.Code || cells[i] is not JsonObject cell)
             {
                 continue;
             }
@@ -42,7 +43,7 @@ internal static class IpynbWriter
             var outputs = new JsonArray();
             foreach (var output in result.Outputs)
             {
-                outputs.Add(ToJson(output));
+                outputs.Add(ToJson(output, result.ExecutionCount));
             }
 
             cell["outputs"] = outputs;
@@ -51,8 +52,15 @@ internal static class IpynbWriter
         return root.ToJsonString(Indented) + "\n";
     }
 
-    private static JsonObject ToJson(CellOutput output) => output switch
+    private static JsonObject ToJson(CellOutput output, int? executionCount) => output switch
     {
+        DisplayOutput { IsResult: true } d => new JsonObject
+        {
+            ["data"] = new JsonObject(d.Data.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)MimeValue(kv.Key, kv.Value)))),
+            ["execution_count"] = executionCount,
+            ["metadata"] = new JsonObject(),
+            ["output_type"] = "execute_result",
+        },
         DisplayOutput d => new JsonObject
         {
             ["data"] = new JsonObject(d.Data.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)MimeValue(kv.Key, kv.Value)))),
@@ -65,12 +73,20 @@ internal static class IpynbWriter
             ["output_type"] = "stream",
             ["text"] = Lines(s.Text),
         },
+        // The kernel names every error "Error"; a compile error's evalue is "compilation error" after a stderr stream with the diagnostics.
         ErrorOutput e => new JsonObject
         {
-            ["ename"] = e.ErrorName,
-            ["evalue"] = e.Line is null ? e.Message : $"line {e.Line}: {e.Message}",
+            ["ename"] = "Error",
+            ["evalue"] = e.Kind switch
+            {
+                ErrorKind.Compilation => "compilation error",
+                ErrorKind.Exception => $"{e.ErrorName}: {e.Message}",
+                _ => e.Line is null ? e.Message : $"(line {e.Line}) {e.Message}",
+            },
             ["output_type"] = "error",
-            ["traceback"] = new JsonArray(e.Traceback.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
+            ["traceback"] = e.Kind == ErrorKind.Compilation
+                ? new JsonArray()
+                : new JsonArray(e.Traceback.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
         },
         _ => throw new ArgumentOutOfRangeException(nameof(output), output.GetType().Name, "unknown output kind"),
     };
@@ -122,16 +138,16 @@ internal static class IpynbWriter
         {
             ["kernelspec"] = new JsonObject
             {
-                ["display_name"] = document.DefaultKernel == KernelNames.FSharp ? ".NET (F#)" : ".NET (C#)",
-                ["language"] = document.DefaultKernel == KernelNames.FSharp ? "F#" : "C#",
-                ["name"] = document.DefaultKernel == KernelNames.FSharp ? ".net-fsharp" : ".net-csharp",
+                ["display_name"] = document.DefaultKernel == KernelName.FSharp ? ".NET (F#)" : ".NET (C#)",
+                ["language"] = document.DefaultKernel == KernelName.FSharp ? "F#" : "C#",
+                ["name"] = document.DefaultKernel == KernelName.FSharp ? ".net-fsharp" : ".net-csharp",
             },
             ["language_info"] = new JsonObject { ["name"] = "polyglot-notebook" },
             ["polyglot_notebook"] = new JsonObject
             {
                 ["kernelInfo"] = new JsonObject
                 {
-                    ["defaultKernelName"] = document.DefaultKernel,
+                    ["defaultKernelName"] = KernelNames.ToText(document.DefaultKernel),
                     ["items"] = new JsonArray(
                         new JsonObject { ["aliases"] = new JsonArray("c#", "C#"), ["languageName"] = "C#", ["name"] = "csharp" },
                         new JsonObject { ["aliases"] = new JsonArray("f#", "F#"), ["languageName"] = "F#", ["name"] = "fsharp" }),
@@ -145,7 +161,7 @@ internal static class IpynbWriter
     private static JsonObject NewCell(NotebookCell cell)
     {
         var source = Lines(cell.Source);
-        if (cell.Kind == CellKind.Markdown)
+        if (cell.Type == CellType.Markdown)
         {
             return new JsonObject { ["cell_type"] = "markdown", ["metadata"] = new JsonObject(), ["source"] = source };
         }
@@ -156,8 +172,8 @@ internal static class IpynbWriter
             ["execution_count"] = null,
             ["metadata"] = new JsonObject
             {
-                ["dotnet_interactive"] = new JsonObject { ["language"] = cell.KernelName },
-                ["polyglot_notebook"] = new JsonObject { ["kernelName"] = cell.KernelName },
+                ["dotnet_interactive"] = new JsonObject { ["language"] = cell.MetadataKernelText },
+                ["polyglot_notebook"] = new JsonObject { ["kernelName"] = cell.MetadataKernelText },
             },
             ["outputs"] = new JsonArray(),
             ["source"] = source,

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace LstmNotebooks.Runner;
 
 /// <summary>The result of running code in a kernel: a return value when the code ended with an expression, or an error.</summary>
-internal sealed record ExecutionOutcome(bool HasValue, object? Value, ErrorOutput? Error)
+internal sealed record ExecutionOutcome(bool HasValue, object? Value, ErrorOutput? Error, IReadOnlyList<string>? Warnings = null)
 {
     public static ExecutionOutcome Failed(ErrorOutput error) => new(false, null, error);
 }
@@ -13,9 +13,18 @@ internal sealed record KernelVariable(string Name, Type Type, object? Value);
 /// <summary>A language engine with state shared between the cells of one notebook.</summary>
 internal interface ILanguageKernel : IDisposable
 {
-    string Name { get; }
+    KernelName Name { get; }
+
+    /// <summary>Makes restored or <c>#r</c>'d assemblies available to the following submissions.</summary>
+    void AddReferences(IEnumerable<string> paths);
+
+    /// <summary>Whether the type (or a type argument of it) comes from an assembly a cell loaded with <c>#r "path.dll"</c>.</summary>
+    bool IsFromPathReference(Type type);
 
     Task<ExecutionOutcome> ExecuteAsync(ParsedSubmission submission, string pseudoFile, CancellationToken cancellationToken);
+
+    /// <summary>Starts the engine (compiler and session), so that the first cell's time is the cell's own.</summary>
+    Task WarmUpAsync(CancellationToken cancellationToken);
 
     bool TryGetValue(string name, out KernelVariable variable);
 
@@ -65,6 +74,6 @@ internal static class Errors
         string[] engine = ["   at Microsoft.CodeAnalysis.", "   at FSharp.Compiler.", "   at System.Reflection.", "   at System.RuntimeMethodHandle.", "--- End of stack trace"];
         var traceback = e.ToString().Split('\n').Select(l => l.TrimEnd('\r'))
             .Where(l => !engine.Any(prefix => l.StartsWith(prefix, StringComparison.Ordinal))).ToArray();
-        return new ErrorOutput(e.GetType().Name, e.Message, line, traceback);
+        return new ErrorOutput(ErrorKind.Exception, e.GetType().FullName ?? e.GetType().Name, e.Message, line, traceback);
     }
 }

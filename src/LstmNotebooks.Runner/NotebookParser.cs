@@ -5,12 +5,20 @@ namespace LstmNotebooks.Runner;
 
 public enum NotebookFormat { Ipynb, Dib }
 
-internal sealed record NotebookCell(int Number, CellKind Kind, string Source, string KernelName, JsonObject? Json);
+/// <summary>
+/// One cell. <see cref="MetadataKernel"/> is what the cell's metadata names (Polyglot's kernelName); Jupyter clients
+/// do not send it, so the kernel that runs the cell comes from its first line or the notebook's default.
+/// </summary>
+internal sealed record NotebookCell(int Number, CellType Type, string Source, KernelName? MetadataKernel, string? MetadataKernelText,
+    IReadOnlyList<string> Tags, JsonObject? Json)
+{
+    public bool IsTaggedChart => Tags.Contains("chart", StringComparer.Ordinal);
+}
 
 internal sealed record NotebookDocument(
     string Path,
     NotebookFormat Format,
-    string DefaultKernel,
+    KernelName DefaultKernel,
     IReadOnlyList<NotebookCell> Cells,
     JsonObject? Json);
 
@@ -96,16 +104,18 @@ internal static class NotebookParser
             {
                 null => throw new NotebookFormatException(
                     $"{path}: cell {number} has no 'cell_type'; expected \"markdown\", \"code\" or \"raw\"."),
-                JsonValue t when t.TryGetValue<string>(out var s) && s == "markdown" => CellKind.Markdown,
-                JsonValue t when t.TryGetValue<string>(out var s) && s == "code" => CellKind.Code,
-                JsonValue t when t.TryGetValue<string>(out var s) && s == "raw" => CellKind.Raw,
+                JsonValue t when t.TryGetValue<string>(out var s) && s == "markdown" => CellType.Markdown,
+                JsonValue t when t.TryGetValue<string>(out var s) && s == "code" => CellType.Code,
+                JsonValue t when t.TryGetValue<string>(out var s) && s == "raw" => CellType.Raw,
                 var other => throw new NotebookFormatException(
                     $"{path}: cell {number} has cell_type {other.ToJsonString()}; expected \"markdown\", \"code\" or \"raw\"."),
             };
 
             var source = SourceOf(path, number, cell["source"]);
-            var kernel = kind == CellKind.Code ? CellKernelOf(cell["metadata"] as JsonObject) ?? defaultKernel : "markdown";
-            result.Add(new NotebookCell(number, kind, source, kernel, cell));
+            var cellMetadata = cell["metadata"] as JsonObject;
+            var kernelText = kind == CellType.Code ? CellKernelOf(cellMetadata) : null;
+            KernelName? kernel = kernelText is not null && KernelNames.TryParse(kernelText, out var k) ? k : null;
+            result.Add(new NotebookCell(number, kind, source, kernel, kernelText, TagsOf(path, number, cellMetadata), cell));
         }
 
         return new NotebookDocument(path, NotebookFormat.Ipynb, defaultKernel, result, doc);
@@ -114,10 +124,10 @@ internal static class NotebookParser
     public static NotebookDocument ParseDib(string path, string text)
     {
         var lines = text.Replace("\r\n", "\n").Split('\n');
-        var defaultKernel = "csharp";
+        var defaultKernel = KernelName.CSharp;
         var cells = new List<NotebookCell>();
         var current = new List<string>();
-        string? currentKernel = null;
+        KernelName? currentKernel = null;
         var inMeta = false;
 
         void Flush()
@@ -130,8 +140,10 @@ internal static class NotebookParser
             else if (currentKernel is not null || body.Length > 0)
             {
                 var kernel = currentKernel ?? defaultKernel;
-                var kind = KernelNames.IsMarkdown(kernel) ? CellKind.Markdown : CellKind.Code;
-                cells.Add(new NotebookCell(cells.Count + 1, kind, body, kernel, null));
+                var kind = kernel == KernelName.Markdown ? CellType.Markdown : CellType.Code;
+                // A .dib cell's kernel is its #! line, which the kernel reads as the first line of the submission.
+                var source = kind == CellType.Code && kernel != defaultKernel ? $"#!{KernelNames.ToText(kernel)}\n{body}" : body;
+                cells.Add(new NotebookCell(cells.Count + 1, kind, source, kernel, KernelNames.ToText(kernel), [], null));
             }
 
             current.Clear();
@@ -148,7 +160,7 @@ internal static class NotebookParser
                 continue;
             }
 
-            if (trimmed.StartsWith("#!", StringComparison.Ordinal) && KernelNames.TryNormalize(trimmed[2..], out var kernel))
+            if (trimmed.StartsWith("#!", StringComparison.Ordinal) && KernelNames.TryParse(trimmed[2..], out var kernel))
             {
                 Flush();
                 inMeta = false;
@@ -163,7 +175,7 @@ internal static class NotebookParser
         return new NotebookDocument(path, NotebookFormat.Dib, defaultKernel, cells, null);
     }
 
-    private static string? ParseDibMeta(string path, string json)
+    private static KernelName? ParseDibMeta(string path, string json)
     {
         if (json.Length == 0)
         {
@@ -174,7 +186,7 @@ internal static class NotebookParser
         {
             var node = JsonNode.Parse(json) as JsonObject;
             return (node?["kernelInfo"]?["defaultKernelName"] as JsonValue)?.GetValue<string>() is { } name
-                && KernelNames.TryNormalize(name, out var k) ? k : null;
+                && KernelNames.TryParse(name, out var k) ? k : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
@@ -237,40 +249,40 @@ internal static class NotebookParser
             {
                 // Older VS Code files say "dotnet-interactive.csharp".
                 var name = s.StartsWith("dotnet-interactive.", StringComparison.Ordinal) ? s["dotnet-interactive.".Length..] : s;
-                if (name != "polyglot-notebook" && name.Length > 0)
-                {
-                    return KernelNames.TryNormalize(name, out var k) ? k : name;
-                }
+                if (name != "polyglot-notebook" && name.Length > 0) return name;
             }
         }
 
         return null;
     }
 
-    private static string DefaultKernelOf(JsonObject? metadata)
+    private static KernelName DefaultKernelOf(JsonObject? metadata)
     {
         string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-        if (Str(metadata?["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]) is { } d && KernelNames.TryNormalize(d, out var k1))
-        {
-            return k1;
-        }
-
+        // Jupyter starts the kernel the kernelspec names (.net-csharp, .net-fsharp): that is the default kernel there.
         if (Str(metadata?["kernelspec"]?["name"]) is { } spec)
         {
-            if (spec.Contains("fsharp", StringComparison.OrdinalIgnoreCase)) return KernelNames.FSharp;
-            if (spec.Contains("csharp", StringComparison.OrdinalIgnoreCase)) return KernelNames.CSharp;
+            if (spec.Contains("fsharp", StringComparison.OrdinalIgnoreCase)) return KernelName.FSharp;
+            if (spec.Contains("csharp", StringComparison.OrdinalIgnoreCase)) return KernelName.CSharp;
         }
+
+        if (Str(metadata?["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]) is { } d && KernelNames.TryParse(d, out var k1))
+            return k1;
 
         foreach (var lang in new[] { Str(metadata?["kernelspec"]?["language"]), Str(metadata?["language_info"]?["name"]) })
-        {
-            if (lang is not null && KernelNames.TryNormalize(lang, out var k2) && !KernelNames.IsMarkdown(k2))
-            {
+            if (lang is not null && KernelNames.TryParse(lang, out var k2) && k2 is KernelName.CSharp or KernelName.FSharp)
                 return k2;
-            }
-        }
 
-        return KernelNames.CSharp;
+        return KernelName.CSharp;
+    }
+
+    private static IReadOnlyList<string> TagsOf(string path, int number, JsonObject? metadata)
+    {
+        if (metadata?["tags"] is not { } tags) return [];
+        if (tags is not JsonArray array || array.Any(t => t is not JsonValue v || !v.TryGetValue<string>(out _)))
+            throw new NotebookFormatException($"{path}: cell {number} has metadata.tags {Describe(tags)}; expected an array of strings.");
+        return array.Select(t => t!.GetValue<string>()).ToArray();
     }
 
     private static string Describe(JsonNode? node) => node switch
@@ -294,35 +306,40 @@ internal static class NotebookParser
 /// <summary>The kernel names and aliases .NET Interactive accepts after <c>#!</c> and in cell metadata.</summary>
 internal static class KernelNames
 {
-    public const string CSharp = "csharp";
-    public const string FSharp = "fsharp";
-    public const string Markdown = "markdown";
-    public const string Html = "html";
-    public const string JavaScript = "javascript";
-
-    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, KernelName> Aliases = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["csharp"] = CSharp, ["c#"] = CSharp, ["C#"] = CSharp,
-        ["fsharp"] = FSharp, ["f#"] = FSharp, ["F#"] = FSharp,
-        ["markdown"] = Markdown, ["md"] = Markdown,
-        ["html"] = Html,
-        ["javascript"] = JavaScript, ["js"] = JavaScript,
-        // Known to .NET Interactive but not runnable here: recognised so that they split cells and fail with a clear message.
-        ["pwsh"] = "pwsh", ["powershell"] = "pwsh", ["sql"] = "sql", ["kql"] = "kql", ["mermaid"] = "mermaid",
-        ["value"] = "value", ["http"] = "http", ["python"] = "python",
+        ["csharp"] = KernelName.CSharp, ["c#"] = KernelName.CSharp,
+        ["fsharp"] = KernelName.FSharp, ["f#"] = KernelName.FSharp,
+        ["markdown"] = KernelName.Markdown, ["md"] = KernelName.Markdown,
+        ["html"] = KernelName.Html,
+        ["javascript"] = KernelName.JavaScript, ["js"] = KernelName.JavaScript,
+        ["value"] = KernelName.Value,
+        ["mermaid"] = KernelName.Mermaid,
+        ["pwsh"] = KernelName.PowerShell, ["powershell"] = KernelName.PowerShell,
+        ["http"] = KernelName.Http,
+        ["sql"] = KernelName.Sql,
+        ["kql"] = KernelName.Kql,
+        ["python"] = KernelName.Python,
     };
 
-    public static bool TryNormalize(string name, out string kernel)
+    public static bool TryParse(string name, out KernelName kernel) => Aliases.TryGetValue(name.Trim(), out kernel);
+
+    /// <summary>The name a <c>#!</c> selector uses.</summary>
+    public static string ToText(KernelName kernel) => kernel switch
     {
-        if (Aliases.TryGetValue(name.Trim(), out var k) || Aliases.TryGetValue(name.Trim().ToLowerInvariant(), out k))
-        {
-            kernel = k;
-            return true;
-        }
+        KernelName.CSharp => "csharp",
+        KernelName.FSharp => "fsharp",
+        KernelName.PowerShell => "pwsh",
+        _ => kernel.ToString().ToLowerInvariant(),
+    };
 
-        kernel = name;
-        return false;
-    }
-
-    public static bool IsMarkdown(string kernel) => kernel == Markdown;
+    public static string Label(KernelName kernel) => kernel switch
+    {
+        KernelName.CSharp => "C#",
+        KernelName.FSharp => "F#",
+        KernelName.Html => "HTML",
+        KernelName.JavaScript => "JavaScript",
+        KernelName.PowerShell => "PowerShell",
+        _ => kernel.ToString(),
+    };
 }

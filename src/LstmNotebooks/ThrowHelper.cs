@@ -50,4 +50,8 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     public static void InvalidOperation(string message) => throw new InvalidOperationException(message);
+
+    /// <summary>A model a file format cannot express (e.g. an ONNX operator without the feature).</summary>
+    [DoesNotReturn]
+    public static void NotSupported(string message) => throw new NotSupportedException(message);
 }

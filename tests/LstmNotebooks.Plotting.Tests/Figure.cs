@@ -15,6 +15,11 @@ internal sealed class Fig
     public int Count => Data.Count;
 
     public static Fig Of(GenericChart chart) => new(JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject());
+    public static Fig OfJson(string json) => new(JsonNode.Parse(json)!.AsObject());
+
+    public JsonObject[] Traces(string type) => Data.Select(n => n!.AsObject()).Where(t => (string?)t["type"] == type).ToArray();
+    public string[] Notes => Layout["annotations"]?.AsArray().Select(a => (string)a!["text"]!).ToArray() ?? [];
+    public JsonObject[] Shapes => Layout["shapes"]?.AsArray().Select(a => a!.AsObject()).ToArray() ?? [];
 
     public string Type(int i) => (string)Trace(i)["type"]!;
     public string Title => (string)Layout["title"]!["text"]!;

@@ -71,7 +71,10 @@ public class GateChartTests
         Assert.Equal("time step", fig.AxisTitle("xaxis6"));
         Assert.Equal("f · unit", fig.AxisTitle("yaxis2"));
         Assert.Equal("c · unit", fig.AxisTitle("yaxis5"));
-        Assert.Contains("LSTM gates and states over time (layer 0)", fig.Title);
+        // The title names the cell kind and the layer; a given title replaces it as is.
+        Assert.Contains(GateVocabulary.CellName(CellKind.Lstm), fig.Title);
+        Assert.Contains("layer 0", fig.Title);
+        Assert.Equal("my own title", Fig.Of(Models.LstmTrace().GateHeatmaps(new GateHeatmapOptions().WithTitle("my own title"))).Title);
         // Panels are stacked without overlapping.
         var domains = Enumerable.Range(1, 6).Select(k => Fig.Doubles(fig.Layout[k == 1 ? "yaxis" : $"yaxis{k}"]!["domain"])).ToArray();
         for (int k = 1; k < 6; k++) Assert.True(domains[k][1] <= domains[k - 1][0]);

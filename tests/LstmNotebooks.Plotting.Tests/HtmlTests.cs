@@ -15,7 +15,8 @@ public class HtmlTests
         Assert.True(html.Length > 1_000_000, "plotly.js (~3.5 MB) should be inlined");
         Assert.Contains("Plotly.newPlot", html);
         Assert.DoesNotMatch(new Regex("<script[^>]*\\ssrc=", RegexOptions.IgnoreCase), html);
-        Assert.Contains("<title>Sigmoid and tanh: why the modulation gate is tanh</title>", html);
+        // The page is titled after the chart.
+        Assert.Contains($"<title>{System.Net.WebUtility.HtmlEncode(Fig.Of(chart).Title)}</title>", html);
     }
 
     [Fact]
@@ -24,7 +25,9 @@ public class HtmlTests
         var trace = Models.LstmTrace();
         string html = ChartHtml.ToHtmlPage([trace.GateHeatmaps(), trace.StateLines([0])], "Gates & states");
         Assert.Single(Regex.Matches(html, Regex.Escape($"plotly.js v{ChartHtml.PlotlyJsVersion}")));
-        Assert.Equal(2, Regex.Matches(html, "var renderPlotly_\\w+ = function").Count);
+        // Two chart fragments, each drawing with Plotly.newPlot once the page's plotly.js is there.
+        Assert.Equal(2, Regex.Matches(html, "class=\"lstmnb-chart\"").Count);
+        Assert.Equal(2, Regex.Matches(html, Regex.Escape("<script type=\"application/vnd.plotly.v1+json\"")).Count);
         Assert.Contains("<title>Gates &amp; states</title>", html);
         Assert.DoesNotMatch(new Regex("<script[^>]*\\ssrc=", RegexOptions.IgnoreCase), html);
         Assert.Throws<ArgumentException>(() => ChartHtml.ToHtmlPage([], "empty"));

@@ -27,7 +27,8 @@ public class StateAndActivationChartTests
         var c0 = trace[0].Series(TraceChannel.CellState, 0);
         var c2v = trace[0].Series(TraceChannel.CellState, 2);
         Assert.Equal(new[] { c0[1], c0[7], c2v[1], c2v[7] }, Fig.Doubles(markers["y"]));
-        Assert.Equal(new[] { "triangle-up", "star", "triangle-up", "star" }, Fig.Strings(markers["marker"]!["symbol"]));
+        // plotly.js symbol numbers, as Plotly.NET writes them: 5 = triangle-up (arrival), 17 = star (recall).
+        Assert.Equal(new[] { "5", "17", "5", "17" }, Fig.Strings(markers["marker"]!["symbol"]));
 
         var shapes = fig.Layout["shapes"]!.AsArray();
         Assert.Contains(shapes, s => (string)s!["type"]! == "line" && (double)s["x0"]! == 1);
@@ -52,7 +53,8 @@ public class StateAndActivationChartTests
         var fig = Fig.Of(trace.StateLines([3]));
         Assert.Equal(1, fig.Count);
         Assert.Equal("h unit 3", (string)fig.Trace(0)["name"]!);
-        Assert.Contains("Hidden state (working memory) of the RNN", fig.Title);
+        Assert.Contains("RNN", fig.Title);
+        Assert.DoesNotContain("cell state", fig.Title, StringComparison.OrdinalIgnoreCase); // an RNN has none
     }
 
     [Fact]

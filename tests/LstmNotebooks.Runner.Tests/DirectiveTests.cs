@@ -5,21 +5,21 @@ namespace LstmNotebooks.Runner.Tests;
 public sealed class DirectiveTests
 {
     [Fact]
-    public void A_cell_splits_at_kernel_selectors_and_keeps_cell_line_numbers()
+    public void ACellSplitsAtKernelSelectorsAnywhereAndKeepsCellLineNumbers()
     {
-        var parts = Directives.Split("#!csharp\nvar a = 1;\n#!set --name x --value 1\n#!fsharp\nlet b = 2", "csharp");
+        var parts = Directives.Split("#!csharp\nvar a = 1;\n#!set --name x --value 1\n#!fsharp\nlet b = 2", KernelName.CSharp);
 
         Assert.Equal(2, parts.Count);
-        Assert.Equal(("csharp", 1), (parts[0].Kernel, parts[0].FirstLine));
+        Assert.Equal((KernelName.CSharp, 1), (parts[0].Kernel, parts[0].FirstLine));
         Assert.Equal(["", "var a = 1;", "#!set --name x --value 1"], parts[0].Lines);
-        Assert.Equal(("fsharp", 4), (parts[1].Kernel, parts[1].FirstLine));
+        Assert.Equal((KernelName.FSharp, 4), (parts[1].Kernel, parts[1].FirstLine));
         Assert.Equal(["", "let b = 2"], parts[1].Lines);
     }
 
     [Fact]
-    public void Magic_commands_become_blank_lines_and_are_parsed_with_quotes()
+    public void MagicCommandsBecomeBlankLinesAndAreParsedWithQuotes()
     {
-        var parsed = Directives.Parse(new Submission("fsharp", ["#!time", "#r \"nuget: Newtonsoft.Json, 13.0.3\"", "#!set --name w --value \"one two\"", "w"], 1));
+        var parsed = Directives.Parse(new Submission(KernelName.FSharp, ["#!time", "#r \"nuget: Newtonsoft.Json, 13.0.3\"", "#!set --name w --value \"one two\"", "w"], 1, []));
 
         Assert.Equal("\n\n\nw", parsed.Code);
         Assert.True(parsed.Timed);
@@ -30,19 +30,30 @@ public sealed class DirectiveTests
     }
 
     [Fact]
-    public void Kernel_names_follow_the_polyglot_aliases()
+    public void AnIndentedMagicIsCodeNotAMagicAsInTheKernel()
     {
-        Assert.True(KernelNames.TryNormalize("C#", out var cs));
-        Assert.Equal("csharp", cs);
-        Assert.True(KernelNames.TryNormalize("f#", out var fs));
-        Assert.Equal("fsharp", fs);
-        Assert.False(KernelNames.TryNormalize("cobol", out _));
+        var parsed = Directives.Parse(new Submission(KernelName.CSharp, ["  #!time", "var x = 1;"], 1, []));
+
+        Assert.Empty(parsed.Directives);
+        Assert.Equal("  #!time\nvar x = 1;", parsed.Code);
     }
 
     [Fact]
-    public void An_unterminated_quote_is_an_error_at_its_line()
+    public void KernelNamesFollowThePolyglotAliases()
     {
-        var e = Assert.Throws<DirectiveException>(() => Directives.Parse(new Submission("csharp", ["", "#!set --name a --value \"open"], 1)));
+        Assert.True(KernelNames.TryParse("C#", out var cs));
+        Assert.Equal(KernelName.CSharp, cs);
+        Assert.True(KernelNames.TryParse("f#", out var fs));
+        Assert.Equal(KernelName.FSharp, fs);
+        Assert.True(KernelNames.TryParse("powershell", out var ps));
+        Assert.Equal("pwsh", KernelNames.ToText(ps));
+        Assert.False(KernelNames.TryParse("cobol", out _));
+    }
+
+    [Fact]
+    public void AnUnterminatedQuoteIsAnErrorAtItsLine()
+    {
+        var e = Assert.Throws<DirectiveException>(() => Directives.Parse(new Submission(KernelName.CSharp, ["", "#!set --name a --value \"open"], 1, [])));
         Assert.Equal(2, e.Line);
         Assert.Contains("unterminated quote", e.Message);
     }

@@ -7,7 +7,7 @@ namespace LstmNotebooks.Runner.Tests;
 public sealed class FailureTests
 {
     [Fact]
-    public async Task A_failing_cell_stops_its_notebook_names_cell_and_line_and_the_next_notebook_still_runs()
+    public async Task AFailingCellStopsItsNotebookNamesCellAndLineAndTheNextNotebookStillRuns()
     {
         using var temp = new TempNotebooks();
         temp.Write("a-compile.ipynb",
@@ -20,7 +20,7 @@ public sealed class FailureTests
             Code("1"));
         temp.Write("c-ok.ipynb", Code("1 + 1"));
 
-        var report = await NotebookRunner.RunAsync(temp.Directory, new RunOptions { OutputDirectory = temp.OutDirectory });
+        var report = await temp.RunAsync();
 
         Assert.Equal(["a-compile.ipynb", "b-runtime.ipynb", "c-ok.ipynb"], report.Notebooks.Select(n => n.Name));
         Assert.False(report.Succeeded);
@@ -32,7 +32,8 @@ public sealed class FailureTests
         Assert.Contains("undefinedName", compile.Failure.Message);
         Assert.Equal(CellStatus.Failed, compile.Cells[2].Status);
         Assert.Equal(CellStatus.NotRun, compile.Cells[3].Status);
-        var error = Assert.IsType<ErrorOutput>(Assert.Single(compile.OfCell(3)));
+        var error = Assert.IsType<ErrorOutput>(compile.OfCell(3).Last());
+        Assert.Contains("CS0103", Assert.IsType<StreamOutput>(compile.OfCell(3)[0]).Text); // the kernel's stderr diagnostics
         Assert.Equal(3, error.Line);
         Assert.StartsWith("a-compile.ipynb: cell 3, line 3: ", compile.Failure.ToString());
 
@@ -56,7 +57,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task Magic_command_mistakes_fail_with_the_line_and_a_clear_message()
+    public async Task MagicCommandMistakesFailWithTheLineAndAClearMessage()
     {
         using var temp = new TempNotebooks();
         temp.Write("a-unknown.ipynb", Code("var x = 1;\n#!frobnicate --now\nx"));
@@ -68,9 +69,9 @@ public sealed class FailureTests
 
         var failures = report.Notebooks.Select(n => n.Failure!).ToArray();
         Assert.Equal((1, 2), (failures[0].CellNumber!.Value, failures[0].Line!.Value));
-        Assert.Contains("unknown magic command '#!frobnicate'", failures[0].Message);
+        Assert.Contains("Unknown magic command '#!frobnicate'", failures[0].Message);
         Assert.Equal((2, 2), (failures[1].CellNumber!.Value, failures[1].Line!.Value));
-        Assert.Contains("no variable 'nothere' in the csharp kernel (it has: here)", failures[1].Message);
+        Assert.Contains("Value 'nothere' not found in kernel csharp", failures[1].Message);
         Assert.Contains("kernel 'pwsh' is not available", failures[2].Message);
         Assert.Equal(1, failures[3].Line);
         Assert.Contains("NuGet restore failed for Definitely.Not.A.Real.Package.Lstmnb 1.0.0", failures[3].Message);
@@ -91,13 +92,13 @@ public sealed class FailureTests
     [InlineData("{\"nbformat\": 4, \"cells\": [{\"cell_type\": \"code\", \"source\": 5}]}", "cell 1 has 'source' the value 5")]
     [InlineData("{\"nbformat\": 4, \"cells\": [{\"cell_type\": \"code\", \"source\": [\"a\", 7]}]}", "cell 1, source line 2 is the value 7")]
     [InlineData("{\"nbformat\": 4, \"cells\": [42]}", "cell 1 is the value 42")]
-    public async Task A_malformed_notebook_is_reported_clearly_and_never_crashes_the_run(string content, string expected)
+    public async Task AMalformedNotebookIsReportedClearlyAndNeverCrashesTheRun(string content, string expected)
     {
         using var temp = new TempNotebooks();
         temp.WriteText("bad.ipynb", content);
         temp.Write("good.ipynb", Code("1"));
 
-        var report = await NotebookRunner.RunAsync(temp.Directory, new RunOptions { OutputDirectory = temp.OutDirectory });
+        var report = await temp.RunAsync();
 
         var bad = report.Notebooks[0];
         Assert.Equal(NotebookStatus.Malformed, bad.Status);
@@ -108,7 +109,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task An_unsupported_file_type_is_a_clear_error()
+    public async Task AnUnsupportedFileTypeIsAClearError()
     {
         using var temp = new TempNotebooks();
         var path = temp.WriteText("notes.txt", "hello");
@@ -118,7 +119,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task The_command_line_exits_non_zero_and_names_notebook_cell_and_line_of_each_failure()
+    public async Task TheCommandLineExitsNonZeroAndNamesNotebookCellAndLineOfEachFailure()
     {
         // Relative paths on purpose: the notebook folder and its #r path are resolved before the runner changes directory.
         using var temp = new TempNotebooks();
@@ -130,7 +131,7 @@ public sealed class FailureTests
         temp.Write(Path.Combine("nbs", "c-ok.ipynb"), Code("#r \"../lib/xunit.assert.dll\"\nXunit.Assert.True(true);\n2"));
         var runner = typeof(NotebookRunner).Assembly.Location;
 
-        var start = new ProcessStartInfo("dotnet", ["exec", runner, "run", "nbs", "--out", "out", "--quick"])
+        var start = new ProcessStartInfo("dotnet", ["exec", runner, "run", "nbs", "--out", "out", "--env", "X=1"])
         {
             WorkingDirectory = temp.Directory,
             RedirectStandardOutput = true,
@@ -155,19 +156,55 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task The_command_line_rejects_a_missing_path_with_exit_code_2()
+    public async Task TheCommandLineRejectsAMissingPathWithExitCode2()
     {
         using var temp = new TempNotebooks();
-        var start = new ProcessStartInfo("dotnet", ["exec", typeof(NotebookRunner).Assembly.Location, "run", Path.Combine(temp.Directory, "nowhere")])
+        var (code, _, errors) = await Cli.RunAsync(temp.Directory, "run", Path.Combine(temp.Directory, "nowhere"));
+        Assert.Equal(2, code);
+        Assert.Contains("is neither a notebook file nor a folder", errors);
+    }
+
+    [Theory]
+    [InlineData("run . --cell-timeout -1", "--cell-timeout -1: expected a positive number of seconds")]
+    [InlineData("run . --cell-timeout soon", "soon")]
+    [InlineData("run . --env NOEQUALS", "--env 'NOEQUALS': expected NAME=VALUE")]
+    [InlineData("run . --max-output-lines 0", "--max-output-lines must be at least 1")]
+    [InlineData("run . --out existing.txt", "is an existing file")]
+    [InlineData("run . --out .", "would overwrite the source notebooks")]
+    [InlineData("run . --frobnicate", "--frobnicate")]
+    [InlineData("check missing.ipynb", "'missing.ipynb' is neither an executed notebook nor a folder")]
+    [InlineData("check existing.txt", "not valid JSON")]
+    public async Task EveryBadArgumentIsOneClearLineAndExitCode2(string arguments, string expected)
+    {
+        using var temp = new TempNotebooks();
+        temp.Write("ok.ipynb", Code("1"));
+        temp.WriteText("existing.txt", "not a folder");
+
+        var (code, _, errors) = await Cli.RunAsync(temp.Directory, arguments.Split(' '));
+
+        Assert.True(code == 2, $"exit {code}: {errors}");
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain("   at ", errors);
+    }
+}
+
+/// <summary>The runner's command line, as a user runs it.</summary>
+public static class Cli
+{
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", ["exec", typeof(NotebookRunner).Assembly.Location, .. arguments])
         {
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)));
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("is neither a notebook file nor a folder", await stderr);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await errors);
     }
 }

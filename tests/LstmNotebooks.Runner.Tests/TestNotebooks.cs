@@ -11,9 +11,10 @@ public sealed class TempNotebooks : IDisposable
 
     public string OutDirectory => Path.Combine(Directory, "out");
 
-    public static JsonObject Code(string source, string? kernel = "csharp", bool legacyMetadataOnly = false)
+    public static JsonObject Code(string source, string? kernel = "csharp", bool legacyMetadataOnly = false, string[]? tags = null)
     {
         var metadata = new JsonObject();
+        if (tags is not null) metadata["tags"] = new JsonArray(tags.Select(t => (JsonNode?)t).ToArray());
         if (kernel is not null)
         {
             metadata["dotnet_interactive"] = new JsonObject { ["language"] = kernel };
@@ -38,6 +39,10 @@ public sealed class TempNotebooks : IDisposable
 
     public string Write(string name, params JsonObject[] cells) => Write(name, "csharp", cells);
 
+    /// <summary>Runs the notebooks in this folder (or the one path) through the runner, each in its own process.</summary>
+    public Task<RunReport> RunAsync(string? path = null, RunOptions? options = null) =>
+        NotebookRunner.RunAsync(path ?? Directory, options ?? new RunOptions { OutputDirectory = OutDirectory });
+
     public string Write(string name, string defaultKernel, params JsonObject[] cells)
     {
         var notebook = new JsonObject
@@ -45,7 +50,9 @@ public sealed class TempNotebooks : IDisposable
             ["cells"] = new JsonArray(cells.Select(c => (JsonNode?)c).ToArray()),
             ["metadata"] = new JsonObject
             {
-                ["kernelspec"] = new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" },
+                ["kernelspec"] = defaultKernel == "fsharp"
+                    ? new JsonObject { ["display_name"] = ".NET (F#)", ["language"] = "F#", ["name"] = ".net-fsharp" }
+                    : new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" },
                 ["language_info"] = new JsonObject { ["name"] = "polyglot-notebook" },
                 ["polyglot_notebook"] = new JsonObject { ["kernelInfo"] = new JsonObject { ["defaultKernelName"] = defaultKernel, ["items"] = new JsonArray() } },
             },
@@ -83,6 +90,10 @@ public sealed class TempNotebooks : IDisposable
 
 public static class Outputs
 {
+    public static DisplayOutput Display(this IReadOnlyList<CellOutput> outputs, int index = 0) => outputs.OfType<DisplayOutput>().ElementAt(index);
+
+    public static string Html(this IReadOnlyList<CellOutput> outputs, int index = 0) => outputs.Display(index).Data["text/html"];
+
     public static string Text(this DisplayOutput output) =>
         output.Data.TryGetValue("text/plain", out var text) ? text : output.Data.GetValueOrDefault("text/html", "");
 
@@ -93,9 +104,9 @@ public static class Outputs
         $"{result.Name}: {result.Status} {result.Failure}\n" + string.Join("\n", result.Cells.Select(c =>
             $"  cell {c.Number} {c.Status}: " + string.Join(" | ", c.Outputs.Select(o => o switch
             {
-                DisplayOutput d => $"{d.Kind}:{d.Text()[..Math.Min(80, d.Text().Length)]}",
-                StreamOutput s => $"{s.Stream}:{s.Text.Trim()}",
-                ErrorOutput e => $"error {e.ErrorName} line {e.Line}: {e.Message}",
+                DisplayOutput d => $"{(d.IsResult ? "result" : "display")} {d.Kind}:{d.Text()[..Math.Min(80, d.Text().Length)]}",
+                StreamOutput s => $"{s.Stream}:{s.Text.Trim()[..Math.Min(200, s.Text.Trim().Length)]}",
+                ErrorOutput e => $"error {e.Kind} {e.ErrorName} line {e.Line}: {e.Message}",
                 _ => o.ToString(),
             }))));
 }

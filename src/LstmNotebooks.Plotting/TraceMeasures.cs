@@ -1,0 +1,193 @@
+using System.Numerics;
+
+namespace LstmNotebooks.Plotting;
+
+/// <summary>How much one unit writes into its cell state at the informative step(s) and, on average, at the distractors.</summary>
+/// <param name="Unit">The unit index in its layer.</param>
+/// <param name="Informative">Mean |i·g| over the informative steps.</param>
+/// <param name="Distractors">Mean |i·g| over the distractor steps (NaN when there are none).</param>
+public sealed record WriteSummary(int Unit, double Informative, double Distractors)
+{
+    /// <summary>Informative over distractor write size; large for a unit that stores the informative input only.</summary>
+    public double Selectivity => Informative / Distractors;
+}
+
+/// <summary>How often a gate sits near one of its ends (Karpathy, Johnson &amp; Fei-Fei 2015, "Visualizing and
+/// Understanding Recurrent Networks"): the fraction of (step, unit) values below <c>Low</c> (closed: the gate blocks)
+/// and above <c>High</c> (open: the gate passes everything).</summary>
+public sealed record GateSaturation(int Layer, TraceChannel Gate, double Closed, double Open, long Values)
+{
+    /// <summary>The fraction in between, where the gate actually mixes.</summary>
+    public double Unsaturated => Math.Max(0, 1 - Closed - Open);
+}
+
+/// <summary>How |c_t| of a layer is summarised per step.</summary>
+public enum CellMagnitude
+{
+    /// <summary>The largest |c_t| over the layer's units: the one that grows first.</summary>
+    MaxOverUnits,
+    /// <summary>The mean |c_t| over the layer's units.</summary>
+    MeanOverUnits,
+}
+
+/// <summary>
+/// The numbers the diagnostic charts draw, computed from a <see cref="Trace{T}"/>, so a notebook can state (and assert)
+/// what its chart shows without computing it a second way.
+/// </summary>
+public static class TraceMeasures
+{
+    /// <summary>
+    /// Per unit, mean |i·g| (what the input gate writes into the cell state) at <paramref name="informativeSteps"/> and
+    /// at the distractor steps (every other step unless <paramref name="distractorSteps"/> is given). LSTM only: other
+    /// cells have no i·g.
+    /// </summary>
+    public static IReadOnlyList<WriteSummary> Writes<T>(Trace<T> trace, IReadOnlyList<int> informativeSteps, int layer = 0,
+        IReadOnlyList<int>? distractorSteps = null, IReadOnlyList<int>? units = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var unitList = Select(trace, layer, units).Units;
+        var write = WriteMatrix(trace, layer);
+        var informative = Steps(informativeSteps, trace.Steps, nameof(informativeSteps));
+        if (informative.Length == 0) throw new ArgumentException("Name at least one informative step.", nameof(informativeSteps));
+        var distractors = distractorSteps is null
+            ? Enumerable.Range(0, trace.Steps).Except(informative).ToArray()
+            : Steps(distractorSteps, trace.Steps, nameof(distractorSteps));
+        if (distractors.Intersect(informative).FirstOrDefault(-1) is var both and >= 0)
+            throw new ArgumentException($"Step {both} is both informative and a distractor.", nameof(distractorSteps));
+        return unitList.Select(u => new WriteSummary(u,
+            informative.Average(t => Math.Abs(write[t][u])),
+            distractors.Length == 0 ? double.NaN : distractors.Average(t => Math.Abs(write[t][u])))).ToArray();
+    }
+
+    /// <summary>i_t·g_t per step (rows) and unit (columns) of one layer of an LSTM trace.</summary>
+    public static double[][] WriteMatrix<T>(Trace<T> trace, int layer = 0) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var l = Select(trace, layer, null).Layer;
+        RequireLstm(trace, "what the input gate writes (i·g)");
+        var i = l.Values(TraceChannel.InputGate);
+        var g = l.Values(TraceChannel.InputModulationGate);
+        var m = new double[l.Steps][];
+        for (int t = 0; t < l.Steps; t++)
+        {
+            m[t] = new double[l.Units];
+            for (int u = 0; u < l.Units; u++) m[t][u] = double.CreateChecked(i[t * l.Units + u]) * double.CreateChecked(g[t * l.Units + u]);
+        }
+        return m;
+    }
+
+    /// <summary>
+    /// Per layer and gate, the fraction of values below <paramref name="low"/> and above <paramref name="high"/>, pooled
+    /// over every step, unit and trace given (pass many traces to measure over a data set).
+    /// </summary>
+    public static IReadOnlyList<GateSaturation> Saturation<T>(IEnumerable<Trace<T>> traces, double low = 0.1, double high = 0.9)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(traces);
+        Check.Fraction(low, nameof(low));
+        Check.Fraction(high, nameof(high));
+        if (!(low < high)) throw new ArgumentException($"low ({low}) must be below high ({high}).", nameof(low));
+        var counts = new Dictionary<(int Layer, TraceChannel Gate), (long Closed, long Open, long All)>();
+        var order = new List<(int, TraceChannel)>();
+        CellKind? cell = null;
+        foreach (var trace in traces)
+        {
+            ArgumentNullException.ThrowIfNull(trace, nameof(traces));
+            if (cell is CellKind c && c != trace.Cell)
+                throw new ArgumentException($"The traces mix {GateVocabulary.CellName(c)} and {GateVocabulary.CellName(trace.Cell)} cells; measure one model at a time.", nameof(traces));
+            cell = trace.Cell;
+            foreach (var layer in trace.Layers)
+                foreach (var gate in SigmoidGates(trace.Cell))
+                {
+                    var key = (layer.Layer, gate);
+                    if (!counts.TryGetValue(key, out var n)) order.Add(key);
+                    foreach (var v in layer.Values(gate))
+                    {
+                        double d = double.CreateChecked(v);
+                        n.All++;
+                        if (d < low) n.Closed++;
+                        else if (d > high) n.Open++;
+                    }
+                    counts[key] = n;
+                }
+        }
+        if (cell is null) throw new ArgumentException("No traces were given.", nameof(traces));
+        if (order.Count == 0)
+            throw new ArgumentException($"A {GateVocabulary.CellName(cell.Value)} has no sigmoid gates to measure.", nameof(traces));
+        return order.Select(k => counts[k] is var n ? new GateSaturation(k.Item1, k.Item2, (double)n.Closed / n.All, (double)n.Open / n.All, n.All) : null!)
+            .ToArray();
+    }
+
+    /// <summary>|c_t| per step of one layer, summarised over its units.</summary>
+    public static double[] CellMagnitudes<T>(Trace<T> trace, int layer = 0, CellMagnitude reduce = CellMagnitude.MaxOverUnits)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var l = Select(trace, layer, null).Layer;
+        RequireLstm(trace, "a cell state");
+        var c = l.Values(TraceChannel.CellState);
+        var r = new double[l.Steps];
+        for (int t = 0; t < l.Steps; t++)
+        {
+            double acc = 0;
+            for (int u = 0; u < l.Units; u++)
+            {
+                double a = Math.Abs(double.CreateChecked(c[t * l.Units + u]));
+                acc = reduce == CellMagnitude.MaxOverUnits ? Math.Max(acc, a) : acc + a;
+            }
+            r[t] = reduce == CellMagnitude.MaxOverUnits ? acc : acc / l.Units;
+        }
+        return r;
+    }
+
+    /// <summary>Pearson correlation of two equally long series; NaN when either is constant.</summary>
+    public static double Correlation(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Count != y.Count) throw new ArgumentException($"The series have {x.Count} and {y.Count} values; they must pair up.", nameof(y));
+        if (x.Count < 2) throw new ArgumentException("A correlation needs at least two points.", nameof(x));
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (int k = 0; k < x.Count; k++)
+        {
+            double dx = x[k] - mx, dy = y[k] - my;
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+        return sxx == 0 || syy == 0 ? double.NaN : sxy / Math.Sqrt(sxx * syy);
+    }
+
+    /// <summary>The σ gates of a cell kind (the ones bounded in (0, 1), which can saturate at either end).</summary>
+    internal static IEnumerable<TraceChannel> SigmoidGates(CellKind cell)
+        => GateVocabulary.DefaultChannels(cell).Where(ch => !GateVocabulary.IsPreActivation(ch) && ch != TraceChannel.HiddenState
+            && ch != TraceChannel.CellState && GateVocabulary.Range(ch) is { Min: 0, Max: 1 });
+
+    internal static (LayerTrace<T> Layer, int[] Units) Select<T>(Trace<T> trace, int layer, IReadOnlyList<int>? units)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        if ((uint)layer >= (uint)trace.Layers.Count)
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"Layer {layer} does not exist; the trace has layers 0..{trace.Layers.Count - 1}.");
+        var l = trace.Layers[layer];
+        if (units is null) return (l, Enumerable.Range(0, l.Units).ToArray());
+        if (units.Count == 0) throw new ArgumentException("No units were chosen; pass at least one unit index, or null for all.", nameof(units));
+        foreach (var u in units)
+            if ((uint)u >= (uint)l.Units)
+                throw new ArgumentOutOfRangeException(nameof(units), u, $"Unit {u} does not exist; layer {layer} has units 0..{l.Units - 1}.");
+        return (l, units.ToArray());
+    }
+
+    internal static void RequireLstm<T>(Trace<T> trace, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (trace.Cell != CellKind.Lstm)
+            throw new ArgumentException($"Only an LSTM has {what}; this trace is of a {GateVocabulary.CellName(trace.Cell)}.", nameof(trace));
+    }
+
+    private static int[] Steps(IReadOnlyList<int> steps, int count, string name)
+    {
+        ArgumentNullException.ThrowIfNull(steps, name);
+        foreach (var s in steps)
+            if ((uint)s >= (uint)count)
+                throw new ArgumentOutOfRangeException(name, s, $"Step {s} does not exist; the trace has steps 0..{count - 1}.");
+        return steps.Distinct().ToArray();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace LstmNotebooks.Interop;
+
+/// <summary>
+/// A <see cref="ModelSpec"/> as JSON, the one encoding the exchange files share (safetensors' <c>__metadata__</c> and
+/// ONNX's metadata_props hold it under <see cref="Key"/>), plus the PyTorch modules it corresponds to, for people
+/// reading the file from Python. The JSON is the record itself — every settable property, snake_case, enums as
+/// snake_case strings — so a property added to the spec travels without a change here; a property this version does
+/// not know is refused by name rather than dropped.
+/// </summary>
+internal static class SpecJson
+{
+    public const string Key = "lstmnotebooks.spec";
+    public const string TorchKey = "lstmnotebooks.pytorch";
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            // Computed properties (GateCount, TargetWidth) are not part of the spec: leave them out of the file.
+            Modifiers = { info => { foreach (var p in info.Properties.Where(p => p.Set is null).ToList()) info.Properties.Remove(p); } },
+        },
+    };
+
+    public static string Write(ModelSpec spec) => JsonSerializer.Serialize(spec, Options);
+
+    /// <summary>Parses a spec (validated when the caller builds it); <paramref name="where"/> names the file for messages.</summary>
+    public static ModelSpec Read(string json, string where)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ModelSpec>(json, Options)
+                   ?? throw new JsonException("The spec is JSON null.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{where} holds an unreadable model spec under \"{Key}\": {e.Message} " +
+                                           "Hint: it was written by another version of LstmNotebooks; load it with an explicit ModelSpec.", e);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{where} holds an invalid model spec: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The PyTorch modules this spec corresponds to, as Python a reader can paste.</summary>
+    public static string Torch(ModelSpec spec)
+    {
+        string module = spec.Cell switch { CellKind.Lstm => "LSTM", CellKind.Gru => "GRU", _ => "RNN" };
+        var sb = new StringBuilder($"torch.nn.{module}(input_size={spec.InputSize}, hidden_size={spec.HiddenSize}, num_layers={spec.Layers}, batch_first=True)");
+        if (spec.Head.Kind != HeadKind.None)
+            sb.Append($"; head = torch.nn.Linear({spec.HiddenSize}, {spec.Head.Outputs})");
+        return sb.ToString();
+    }
+}
