@@ -138,23 +138,60 @@ public class OneHotInputTests
     }
 
     [Theory]
-    [InlineData(CellKind.Lstm)]
-    [InlineData(CellKind.Gru)]
-    [InlineData(CellKind.Rnn)]
-    public void TheColumnLookupGivesTheGemmsBitsInRunsTracesAndTraining(CellKind cell)
+    [InlineData(CellKind.Lstm, false)]
+    [InlineData(CellKind.Gru, false)]
+    [InlineData(CellKind.Rnn, false)]
+    [InlineData(CellKind.Lstm, true)]
+    [InlineData(CellKind.Gru, true)]
+    public void TheColumnLookupGivesTheGemmsBitsInRunsTracesAndTraining(CellKind cell, bool bidirectional)
     {
-        var spec = new ModelSpec(cell, 9, 5).WithLayers(2).WithSeed(4).WithHead(Head.Classification(2));
+        var spec = new ModelSpec(cell, 9, 5).WithLayers(2).WithBidirectional(bidirectional).WithSeed(4).WithHead(Head.Classification(2));
         var model = spec.Build<double>();
         var (hot, dense) = (Data(oneHot: true), Data(oneHot: false));
         var inputs = hot.Samples.Select(x => x.Input).ToArray();
         var a = model.Run(SequenceBatch.FromVariableLength(inputs));
         var b = model.Run(SequenceBatch.FromVariableLength(inputs.Select(Dense).ToArray()));
-        Assert.Equal(b.HeadOutputs.ToArray(), a.HeadOutputs.ToArray());
-        Assert.Equal(b.Output.ToArray(), a.Output.ToArray());
-        Assert.Equal(model.Trace(Dense(inputs[3])).Layers[0].Values(TraceChannel.HiddenState).ToArray(),
-            model.Trace(inputs[3]).Layers[0].Values(TraceChannel.HiddenState).ToArray());
-        var options = Training.Adam(0.02).WithEpochs(3).WithBatchSize(8).WithTruncation(4).WithSeed(1);
-        Assert.Equal(model.Train(dense, options).Model.Parameters.ToArray(), model.Train(hot, options).Model.Parameters.ToArray());
+        AssertSame("head outputs", b.HeadOutputs, a.HeadOutputs);
+        AssertSame("outputs", b.Output, a.Output);
+        AssertSame("trace h", model.Trace(Dense(inputs[3])).Layers[0].Values(TraceChannel.HiddenState), model.Trace(inputs[3]).Layers[0].Values(TraceChannel.HiddenState));
+        // Gradients of one full-BPTT batch, on one thread and cut into shards (row offsets), with poisoned scratch:
+        // the one-hot path must neither read X nor leave a buffer unwritten.
+        foreach (int threads in new[] { 1, 3 })
+        {
+            var (denseLoss, denseGrad) = model.TrainingGradient(dense, threads: threads, poison: true);
+            var (hotLoss, hotGrad) = model.TrainingGradient(hot, threads: threads, poison: true);
+            Assert.Equal(denseLoss, hotLoss);
+            AssertSame($"dL/dθ ({threads} threads)", denseGrad, hotGrad);
+            Assert.Contains(hotGrad, g => g != 0);
+        }
+        var options = Training.Adam(0.02).WithEpochs(3).WithBatchSize(8).WithSeed(1);
+        if (!bidirectional) options = options.WithTruncation(4);   // the reverse direction reads whole sequences
+        AssertSame("trained weights", model.Train(dense, options).Model.Parameters, model.Train(hot, options).Model.Parameters);
         Assert.Equal(model.Loss(dense), model.Loss(hot));
+    }
+
+    [Fact]
+    public void BackpropagatingArbitraryGradientsGivesTheDenseInputAndWeightGradients()
+    {
+        var model = new ModelSpec(CellKind.Lstm, 9, 4).WithSeed(8).Build<float>();
+        var inputs = Data(oneHot: true).Samples.Take(5).Select(x => Sequence.Convert<double, float>(x.Input)).ToArray();
+        var hot = SequenceBatch.FromVariableLength(inputs);
+        var dense = SequenceBatch.FromVariableLength(inputs.Select(x => Sequence.FromFlat(x.Values, x.Steps, x.Features)).ToArray());
+        var rng = new Rng(3);
+        var dOut = Enumerable.Range(0, hot.Batch * hot.Steps * 4).Select(_ => (float)rng.NextGaussian()).ToArray();
+        var g1 = model.Backpropagate(dense, null, dOut, default, default);
+        var g2 = model.Backpropagate(hot, null, dOut, default, default);
+        AssertSame("dL/dθ", g1.Parameters, g2.Parameters);
+        AssertSame("dL/dx", g1.Input, g2.Input);
+        AssertSame("dL/dW_ih", g1.Parameter("weight_ih_l0"), g2.Parameter("weight_ih_l0"));
+    }
+
+    /// <summary>Equal element by element (the tensor and the largest difference in the message).</summary>
+    private static void AssertSame<T>(string tensor, ReadOnlySpan<T> expected, ReadOnlySpan<T> actual) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double max = 0;
+        for (int i = 0; i < expected.Length; i++) max = Math.Max(max, Math.Abs(double.CreateTruncating(expected[i] - actual[i])));
+        Assert.True(max == 0, $"{tensor}: one-hot and dense paths differ by up to {max:G3}");
     }
 }

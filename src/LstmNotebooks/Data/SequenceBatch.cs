@@ -67,7 +67,7 @@ public static class SequenceBatch
     {
         CheckNonEmpty(sequences);
         for (int b = 1; b < sequences.Count; b++)
-            if (sequences[b].Steps != sequences[0].Steps)
+            if (sequences[b] is { } s && s.Steps != sequences[0].Steps)
                 ThrowHelper.Argument(nameof(sequences),
                     $"Sequence {b} has {sequences[b].Steps} steps, but sequence 0 has {sequences[0].Steps}. " +
                     "Hint: use SequenceBatch.FromVariableLength to pad them with explicit lengths.");
@@ -82,12 +82,13 @@ public static class SequenceBatch
         int steps = 0;
         for (int b = 0; b < sequences.Count; b++)
         {
-            var s = sequences[b] ?? throw new ArgumentNullException(nameof(sequences), $"Sequence {b} is null.");
+            var s = sequences[b];
             if (s.Features != features)
                 ThrowHelper.Argument(nameof(sequences),
                     $"Sequence {b} has {s.Features} features per time step, but sequence 0 has {features}. A batch cannot mix widths.");
             steps = Math.Max(steps, s.Steps);
         }
+        int values = BatchValues<T>(sequences.Count, steps, features, nameof(sequences)); // the dense form must be buildable if read
         if (sequences.All(s => s.IsOneHot))
         {
             var symbols = new int[sequences.Count * steps];
@@ -100,7 +101,7 @@ public static class SequenceBatch
             }
             return new SequenceBatch<T>(symbols, sequences.Count, steps, features, symbolLengths);
         }
-        var data = new T[sequences.Count * steps * features];
+        var data = new T[values];
         var lengths = new int[sequences.Count];
         for (int b = 0; b < sequences.Count; b++)
         {
@@ -118,9 +119,9 @@ public static class SequenceBatch
         ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
         ThrowHelper.RequirePositive(steps, nameof(steps), "The number of time steps");
         ThrowHelper.RequirePositive(features, nameof(features), "The number of features");
-        if (values.Length != batch * steps * features)
+        if (values.Length != (long)batch * steps * features)
             ThrowHelper.Argument(nameof(values),
-                $"A ({batch}, {steps}, {features}) batch needs {batch * steps * features} values, but got {values.Length}.");
+                ThrowHelper.Invariant($"A ({batch:N0}, {steps:N0}, {features:N0}) batch needs {(long)batch * steps * features:N0} values, but got {values.Length:N0}."));
         if (lengths.Length != batch)
             ThrowHelper.Argument(nameof(lengths), $"There are {lengths.Length} lengths for a batch of {batch}; give one per sequence.");
         var data = new T[values.Length];
@@ -142,56 +143,93 @@ public static class SequenceBatch
     {
         ArgumentNullException.ThrowIfNull(sequences);
         if (sequences.Count == 0) ThrowHelper.Argument(nameof(sequences), "A batch needs at least one sequence, but was given none.");
+        for (int b = 0; b < sequences.Count; b++)
+            if (sequences[b] is null) throw new ArgumentNullException(nameof(sequences), $"Sequence {b} is null.");
     }
+
+    /// <summary>B × T × I of a padded batch, in 64 bits, refused before allocating when no array (or no memory) can hold it.</summary>
+    private static int BatchValues<T>(long batch, long steps, long features, string paramName) where T : unmanaged
+        => ThrowHelper.AllocationLength<T>((double)batch * steps * features, paramName,
+            ThrowHelper.Invariant($"A padded batch of {batch:N0} sequences × {steps:N0} steps × {features:N0} features"),
+            "batch fewer sequences at a time (Predict(sequences, batchSize)), or shorter ones.");
 }
 
 /// <summary>
-/// Recurrent state for a batch: per layer, per sequence, the hidden state h (and the cell state c for LSTM),
-/// laid out (L, B, H) like PyTorch's h_n / c_n.
+/// Recurrent state for a batch: per layer and direction, per sequence, the hidden state h (and the cell state c for
+/// LSTM), laid out (L·D, B, ·) like PyTorch's h_n / c_n: row layer·D + direction. h is Hout wide (the projection size
+/// of a projected LSTM, else H); c is H wide.
 /// </summary>
 public sealed class RecurrentState<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly T[] _hidden;
-    private readonly T[]? _cell;
+    private T[] _hidden;
+    private T[]? _cell;
 
-    internal RecurrentState(T[] hidden, T[]? cell, int layers, int batch, int hiddenSize)
+    internal RecurrentState(T[] hidden, T[]? cell, int layers, int batch, int hiddenSize, int cellSize)
     {
         _hidden = hidden;
         _cell = cell;
-        Layers = layers;
-        Batch = batch;
-        HiddenSize = hiddenSize;
+        (Layers, Batch, HiddenSize, CellSize) = (layers, batch, hiddenSize, cellSize);
     }
 
-    public int Layers { get; }
-    public int Batch { get; }
-    public int HiddenSize { get; }
-    public ReadOnlySpan<T> Hidden => _hidden;
+    /// <summary>Rows: layers × directions (PyTorch's first dimension of h_n).</summary>
+    public int Layers { get; private set; }
+    public int Batch { get; private set; }
+    public int HiddenSize { get; private set; }
+    /// <summary>Width of c: the hidden size (differs from <see cref="HiddenSize"/> only for a projected LSTM).</summary>
+    public int CellSize { get; private set; }
+    public ReadOnlySpan<T> Hidden => _hidden.AsSpan(0, Layers * Batch * HiddenSize);
     /// <summary>The cell state (LSTM); empty for GRU and RNN.</summary>
-    public ReadOnlySpan<T> Cell => _cell;
+    public ReadOnlySpan<T> Cell => _cell is null ? default : _cell.AsSpan(0, Layers * Batch * CellSize);
     public bool HasCell => _cell is not null;
-    internal T[] HiddenArray => _hidden;
-    internal T[]? CellArray => _cell;
 
-    public ReadOnlySpan<T> HiddenOf(int layer, int sample) => _hidden.AsSpan((layer * Batch + sample) * HiddenSize, HiddenSize);
+    public ReadOnlySpan<T> HiddenOf(int layer, int sample) => _hidden.AsSpan(Offset(layer, sample, HiddenSize), HiddenSize);
     public ReadOnlySpan<T> CellOf(int layer, int sample)
-        => _cell is null ? ReadOnlySpan<T>.Empty : _cell.AsSpan((layer * Batch + sample) * HiddenSize, HiddenSize);
+        => _cell is null ? ReadOnlySpan<T>.Empty : _cell.AsSpan(Offset(layer, sample, CellSize), CellSize);
 
-    /// <summary>A state from (L, B, H) arrays; <paramref name="cell"/> is required for LSTM models and must be null otherwise.</summary>
-    public static RecurrentState<T> Create(ReadOnlySpan<T> hidden, ReadOnlySpan<T> cell, int layers, int batch, int hiddenSize, bool withCell)
+    private int Offset(int layer, int sample, int width)
+    {
+        ThrowHelper.RequireIndex(layer, Layers, nameof(layer), "Layer");
+        ThrowHelper.RequireIndex(sample, Batch, nameof(sample), "Sample");
+        return (layer * Batch + sample) * width;
+    }
+
+    internal void Set(T[] hidden, T[]? cell, int layers, int batch, int hiddenSize, int cellSize)
+    {
+        (_hidden, _cell) = (hidden, cell);
+        (Layers, Batch, HiddenSize, CellSize) = (layers, batch, hiddenSize, cellSize);
+    }
+
+    /// <summary>A state from (L·D, B, ·) arrays; <paramref name="cell"/> is required for LSTM models and must be empty
+    /// otherwise. <paramref name="cellSize"/> is the width of c when it differs from h's (a projected LSTM).</summary>
+    public static RecurrentState<T> Create(ReadOnlySpan<T> hidden, ReadOnlySpan<T> cell, int layers, int batch, int hiddenSize, bool withCell,
+        int? cellSize = null)
     {
         ThrowHelper.RequirePositive(layers, nameof(layers), "The number of layers");
         ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
         ThrowHelper.RequirePositive(hiddenSize, nameof(hiddenSize), "The hidden size");
-        int n = layers * batch * hiddenSize;
+        int cs = cellSize ?? hiddenSize;
+        ThrowHelper.RequirePositive(cs, nameof(cellSize), "The cell size");
+        long n = (long)layers * batch * hiddenSize, nc = (long)layers * batch * cs;
         if (hidden.Length != n) ThrowHelper.Argument(nameof(hidden), $"The hidden state needs ({layers}, {batch}, {hiddenSize}) = {n} values, but got {hidden.Length}.");
-        if (withCell && cell.Length != n) ThrowHelper.Argument(nameof(cell), $"The cell state needs ({layers}, {batch}, {hiddenSize}) = {n} values, but got {cell.Length}.");
+        if (withCell && cell.Length != nc) ThrowHelper.Argument(nameof(cell), $"The cell state needs ({layers}, {batch}, {cs}) = {nc} values, but got {cell.Length}.");
         if (!withCell && cell.Length != 0) ThrowHelper.Argument(nameof(cell), "This cell kind has no cell state; pass an empty span.");
         foreach (var v in hidden) if (!T.IsFinite(v)) ThrowHelper.Argument(nameof(hidden), $"The hidden state contains {v}; every value must be finite.");
         foreach (var v in cell) if (!T.IsFinite(v)) ThrowHelper.Argument(nameof(cell), $"The cell state contains {v}; every value must be finite.");
-        return new RecurrentState<T>(hidden.ToArray(), withCell ? cell.ToArray() : null, layers, batch, hiddenSize);
+        return new RecurrentState<T>(hidden.ToArray(), withCell ? cell.ToArray() : null, layers, batch, hiddenSize, cs);
     }
 
-    public static RecurrentState<T> Zeros(int layers, int batch, int hiddenSize, bool withCell)
-        => new(new T[layers * batch * hiddenSize], withCell ? new T[layers * batch * hiddenSize] : null, layers, batch, hiddenSize);
+    public static RecurrentState<T> Zeros(int layers, int batch, int hiddenSize, bool withCell, int? cellSize = null)
+    {
+        ThrowHelper.RequirePositive(layers, nameof(layers), "The number of layers");
+        ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
+        ThrowHelper.RequirePositive(hiddenSize, nameof(hiddenSize), "The hidden size");
+        int cs = cellSize ?? hiddenSize;
+        ThrowHelper.RequirePositive(cs, nameof(cellSize), "The cell size");
+        int n = ThrowHelper.AllocationLength<T>((double)layers * batch * hiddenSize, nameof(batch),
+            ThrowHelper.Invariant($"A state of ({layers:N0}, {batch:N0}, {hiddenSize:N0})"), "a state has layers × batch × hidden values; check the three sizes.",
+            copies: withCell ? 2 : 1);
+        int nc = withCell ? ThrowHelper.AllocationLength<T>((double)layers * batch * cs, nameof(batch),
+            ThrowHelper.Invariant($"A cell state of ({layers:N0}, {batch:N0}, {cs:N0})"), "a state has layers × batch × cell values; check the sizes.") : 0;
+        return new(new T[n], withCell ? new T[nc] : null, layers, batch, hiddenSize, cs);
+    }
 }

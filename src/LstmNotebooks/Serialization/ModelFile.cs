@@ -6,25 +6,27 @@ using System.Text;
 namespace LstmNotebooks;
 
 /// <summary>
-/// The model file, format version 1, little-endian:
+/// The model file, format version 2, little-endian:
 /// magic "LSTMNBMD" · u16 version · u8 element size (4 float, 8 double) · spec (cell u8, input i32, hidden i32,
 /// layers i32, has-forget-bias u8, forget bias f64, has-input-gate-bias u8, input-gate bias f64, peepholes u8, forget gate u8, seed i64, head kind u8, head
-/// outputs i32, head mode u8) · i64 parameter count · raw parameters · SHA-256 of everything before it.
-/// Weights are stored as their exact bits, so a round trip is bit-exact.
+/// outputs i32, head mode u8; since version 2: bidirectional u8, projection size i32, dropout f64, recurrent dropout
+/// f64, learned initial state u8) · i64 parameter count · raw parameters · SHA-256 of everything before it.
+/// Weights and rates are stored as their exact bits, so a round trip is bit-exact. Version 1 files (no version-2
+/// fields: unidirectional, no projection, no dropout, zero initial state) still load.
 /// </summary>
 public static class ModelFile
 {
-    public const ushort FormatVersion = 1;
+    public const ushort FormatVersion = 2;
+    private const ushort FirstVersion = 1;
     private static ReadOnlySpan<byte> Magic => "LSTMNBMD"u8;
     private const int HashSize = 32;
 
+    /// <summary>Saves atomically (see <see cref="Interop.AtomicFile"/>): a reader never sees a half-written file, and two
+    /// saves to the same path at once both complete, the later one's file remaining.</summary>
     public static void Save<T>(Model<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(path);
-        // Write next to the target and move into place, so a crash never leaves a half-written model file.
-        string temp = path + ".tmp";
-        using (var stream = File.Create(temp)) Save(model, stream);
-        File.Move(temp, path, overwrite: true);
+        ArgumentNullException.ThrowIfNull(model);
+        Interop.AtomicFile.Write(path, stream => Save(model, stream));
     }
 
     public static void Save<T>(Model<T> model, Stream stream) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -52,6 +54,11 @@ public static class ModelFile
             w.Write((byte)spec.Head.Kind);
             w.Write(spec.Head.Outputs);
             w.Write((byte)spec.Head.Output);
+            w.Write((byte)(spec.Bidirectional ? 1 : 0));
+            w.Write(spec.ProjectionSize);
+            w.Write(spec.Dropout);
+            w.Write(spec.RecurrentDropout);
+            w.Write((byte)(spec.LearnedInitialState ? 1 : 0));
             w.Write((long)model.ParameterCount);
             foreach (var v in model.Parameters)
             {
@@ -67,7 +74,9 @@ public static class ModelFile
     public static Model<T> Load<T>(string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
+        if (string.IsNullOrWhiteSpace(path)) ThrowHelper.Argument(nameof(path), "The model file path is empty. Hint: give the path Model.Save wrote.");
+        if (Directory.Exists(path)) ThrowHelper.Argument(nameof(path), $"'{Path.GetFullPath(path)}' is a folder, not a model file.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{Path.GetFullPath(path)}'.", path);
         using var stream = File.OpenRead(path);
         return Load<T>(stream);
     }
@@ -101,16 +110,20 @@ public static class ModelFile
     private static (ModelSpec Spec, int ElementSize, byte[] Payload) ReadChecked(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        int headerMin = Magic.Length + 2;
+        // The magic first, so another kind of file (perhaps a large one) is refused before it is read into memory.
+        var head = new byte[headerMin];
+        int got = stream.ReadAtLeast(head, headerMin, throwOnEndOfStream: false);
+        if (got < headerMin || !head.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            ThrowHelper.Format($"This is not a LstmNotebooks model file: it does not start with \"LSTMNBMD\" ({got} bytes read). " +
+                               "Hint: model files are written by Model.Save.");
         using var copy = new MemoryStream();
+        copy.Write(head);
         stream.CopyTo(copy);
         var all = copy.ToArray();
-        int headerMin = Magic.Length + 2;
-        if (all.Length < headerMin || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            ThrowHelper.Format($"This is not a LstmNotebooks model file: it does not start with \"LSTMNBMD\" ({all.Length} bytes read). " +
-                               "Hint: model files are written by Model.Save.");
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(all.AsSpan(Magic.Length));
-        if (version != FormatVersion)
-            ThrowHelper.Format($"The model file has format version {version}, but this library reads version {FormatVersion}. " +
+        if (version < FirstVersion || version > FormatVersion)
+            ThrowHelper.Format($"The model file has format version {version}, but this library reads version {FirstVersion} or {FormatVersion}. " +
                                "Hint: save it again with a matching LstmNotebooks version.");
         if (all.Length < headerMin + HashSize)
             ThrowHelper.Format($"The model file is truncated: {all.Length} bytes, too short for a header and checksum.");
@@ -132,11 +145,22 @@ public static class ModelFile
             var headKind = (HeadKind)reader.ReadByte();
             int outputs = reader.ReadInt32();
             var mode = (HeadOutput)reader.ReadByte();
+            bool bidirectional = false, learnedState = false;
+            int projection = 0;
+            double dropout = 0, recurrentDropout = 0;
+            if (version >= 2)
+            {
+                bidirectional = reader.ReadByte() != 0;
+                projection = reader.ReadInt32();
+                dropout = reader.ReadDouble();
+                recurrentDropout = reader.ReadDouble();
+                learnedState = reader.ReadByte() != 0;
+            }
             long count = reader.ReadInt64();
             long payloadBytes = body.Length - reader.BaseStream.Position;
             if (elementSize is not (4 or 8)) ThrowHelper.Format($"The model file declares {elementSize}-byte weights; only 4 (float) and 8 (double) exist. It is corrupted.");
-            if (count < 0 || count * elementSize != payloadBytes)
-                ThrowHelper.Format($"The model file is truncated or corrupted: it declares {count} weights ({count * elementSize} bytes) but holds {payloadBytes} bytes of them.");
+            if (count < 0 || count > payloadBytes / elementSize || count * elementSize != payloadBytes)
+                ThrowHelper.Format($"The model file is truncated or corrupted: it declares {count} weights ({(double)count * elementSize:0} bytes) but holds {payloadBytes} bytes of them.");
             if (!SHA256.HashData(body).AsSpan().SequenceEqual(stored))
                 ThrowHelper.Format("The model file is corrupted: its SHA-256 checksum does not match its contents.");
             if (!Enum.IsDefined(cell) || !Enum.IsDefined(headKind) || !Enum.IsDefined(mode))
@@ -145,6 +169,8 @@ public static class ModelFile
             {
                 Layers = layers, ForgetBias = hasBias ? bias : null, InputGateBias = hasInputBias ? inputBias : null, Peepholes = peep, ForgetGate = forget, Seed = seed,
                 Head = headKind == HeadKind.None ? HeadSpec.None : new HeadSpec(headKind, outputs, mode),
+                Bidirectional = bidirectional, ProjectionSize = projection, Dropout = dropout, RecurrentDropout = recurrentDropout,
+                LearnedInitialState = learnedState,
             };
             spec.Validate();
             var expected = new ParameterLayout(spec).Count;

@@ -32,7 +32,8 @@ public sealed record RememberFirst
         init
         {
             ThrowHelper.RequirePositive(value, nameof(Gap), "The gap (steps from the class symbol to the answer)");
-            if (value == int.MaxValue) ThrowHelper.OutOfRange(nameof(Gap), value, $"The gap must leave room for the answer step, but was {value}.");
+            if (value == int.MaxValue)
+                ThrowHelper.OutOfRange(nameof(Gap), value, $"The gap must be less than {int.MaxValue} steps (the sequence has gap + 1 steps), but was {value}.");
             _gap = value;
         }
     }
@@ -59,7 +60,17 @@ public sealed record RememberFirst
 
     public bool QueryMarker { get; init; }
 
-    public int InputSize => checked(Symbols + Distractors + (QueryMarker ? 1 : 0));
+    public int InputSize
+    {
+        get
+        {
+            long features = (long)Symbols + Distractors + (QueryMarker ? 1 : 0);
+            if (features > int.MaxValue)
+                ThrowHelper.OutOfRange(nameof(Symbols), Symbols,
+                    $"{Symbols} class symbols + {Distractors} distractors{(QueryMarker ? " + 1 query marker" : "")} make {features} one-hot features, more than {int.MaxValue}.");
+            return (int)features;
+        }
+    }
     public int Classes => Symbols;
     public int SequenceLength => Gap + 1;
     public int ArrivalStep => 0;
