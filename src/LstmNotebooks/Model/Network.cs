@@ -53,6 +53,8 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
             uw.IhAt = w; w += uw.Ih.Length;
             uw.HhAt = w; w += uw.Hh.Length;
             uw.HrAt = w; if (Projected) w += H * Hout;
+            // Layer 0 also keeps W_ihᵀ as rows: a one-hot input adds row x_t of it (a column lookup, no product).
+            uw.IhTAt = w; if (u < D) w += Units[u].InputSize * GH;
         }
         HeadOffset = w;
         w += OutputWidth * HeadOutputs;
@@ -91,7 +93,7 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     private struct UnitWeights
     {
         public PackedLayout<T> Ih, Hh, HhBack;
-        public int IhAt, HhAt, HrAt, HhBackAt;
+        public int IhAt, HhAt, HrAt, IhTAt, HhBackAt;
     }
 
     private readonly UnitWeights[] _weights;
@@ -99,8 +101,8 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     /// <summary>Length of the buffer <see cref="PrepareWeights"/> fills (the backward packings last).</summary>
     public int PreparedLength { get; }
 
-    /// <summary>W_ih and W_hh of every unit packed for the products (<see cref="PackedLayout{T}"/>), W_hrᵀ (H×Hout) and
-    /// the head's Wᵀ (D·Hout×O), and with <paramref name="backward"/> W_hh as stored, packed (∂L/∂h_{t−1} = dA·W_hh):
+    /// <summary>W_ih and W_hh of every unit packed for the products (<see cref="PackedLayout{T}"/>), W_hrᵀ (H×Hout),
+    /// layer 0's W_ihᵀ (I×GH, for one-hot inputs) and the head's Wᵀ (D·Hout×O), and with <paramref name="backward"/> W_hh as stored, packed (∂L/∂h_{t−1} = dA·W_hh):
     /// rebuilt once per call because a training session's weights change between calls.</summary>
     public void PrepareWeights(ReadOnlySpan<T> p, Span<T> prepared, bool backward = false)
     {
@@ -111,6 +113,7 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
             Gemm.Pack(p.Slice(o.WeightIh, GH * o.InputSize), transposed: true, uw.Ih, prepared.Slice(uw.IhAt, uw.Ih.Length));
             Gemm.Pack(p.Slice(o.WeightHh, GH * Hout), transposed: true, uw.Hh, prepared.Slice(uw.HhAt, uw.Hh.Length));
             if (Projected) Gemm.Transpose(p.Slice(o.Projection, Hout * H), prepared.Slice(uw.HrAt, H * Hout), Hout, H);
+            if (u < D) Gemm.Transpose(p.Slice(o.WeightIh, GH * o.InputSize), prepared.Slice(uw.IhTAt, o.InputSize * GH), GH, o.InputSize);
             if (backward) Gemm.Pack(p.Slice(o.WeightHh, GH * Hout), transposed: false, uw.HhBack, prepared.Slice(uw.HhBackAt, uw.HhBack.Length));
         }
         if (HasHead) Gemm.Transpose(p.Slice(Layout.HeadWeight, HeadOutputs * OutputWidth), prepared.Slice(HeadOffset, OutputWidth * HeadOutputs), HeadOutputs, OutputWidth);
@@ -136,6 +139,9 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
         layout = _weights[u].HhBack;
         return prepared.Slice(_weights[u].HhBackAt, layout.Length);
     }
+
+    /// <summary>A layer-0 unit's W_ihᵀ (I×GH), row-major: the rows a one-hot input selects.</summary>
+    public ReadOnlySpan<T> WihT(ReadOnlySpan<T> prepared, int u) => prepared.Slice(_weights[u].IhTAt, u < D ? Units[u].InputSize * GH : 0);
 
     public ReadOnlySpan<T> WhrT(ReadOnlySpan<T> prepared, int u) => prepared.Slice(_weights[u].HrAt, Projected ? H * Hout : 0);
     public ReadOnlySpan<T> HeadWT(ReadOnlySpan<T> prepared) => prepared.Slice(HeadOffset, OutputWidth * HeadOutputs);
