@@ -11,6 +11,10 @@ public enum DataProblem
     InvalidDate,
     InvalidOptions,
     ConstantColumn,
+    /// <summary>CSV text whose rows do not match its header, or with a quote that is never closed.</summary>
+    MalformedCsv,
+    /// <summary>More values than an array (or this process's memory) can hold.</summary>
+    TooLarge,
 }
 
 /// <summary>

@@ -76,6 +76,6 @@ public sealed record WindowOptions(IReadOnlyList<string> FeatureColumns, string 
     public TargetLayout Target { get; init; } = TargetLayout.LastStep;
     public Differencing Differencing { get; init; } = Differencing.None;
 
-    /// <summary>Rows one window needs: its length plus the horizon.</summary>
-    public int RowsPerWindow => WindowLength + Horizon;
+    /// <summary>Rows one window needs: its length plus the horizon (in 64 bits: both may be near int.MaxValue).</summary>
+    public long RowsPerWindow => (long)WindowLength + Horizon;
 }

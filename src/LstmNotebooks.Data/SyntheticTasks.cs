@@ -63,6 +63,11 @@ public static class SyntheticTasks
             throw new ArgumentOutOfRangeException(nameof(options), $"Amplitudes must satisfy 0 < MinAmplitude ≤ MaxAmplitude < ∞, but were [{options.MinAmplitude}, {options.MaxAmplitude}].");
         if (!(options.Noise >= 0 && double.IsFinite(options.Noise)))
             throw new ArgumentOutOfRangeException(nameof(options), options.Noise, $"Noise must be a finite standard deviation ≥ 0, but was {options.Noise}.");
+        if (!Enum.IsDefined(options.Target))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Target, $"Target is {options.Target}, which is not a TargetLayout. Expected LastStep or EveryStep.");
+        bool every = options.Target == TargetLayout.EveryStep;
+        Fits<T>($"Generating {options.Count:N0} sine windows of {options.Steps:N0} steps", nameof(options), options.Steps, options.Count,
+            (double)options.Count * options.Steps * (every ? 2 : 1), "fewer or shorter windows (Count, Steps).");
 
         var rng = new Rng(options.Seed);
         var samples = new Sample<T>[options.Count];
@@ -71,17 +76,18 @@ public static class SyntheticTasks
             double period = rng.Uniform(options.MinPeriod, options.MaxPeriod);
             double amplitude = rng.Uniform(options.MinAmplitude, options.MaxAmplitude);
             double phase = rng.Uniform(0, 2 * Math.PI);
-            double Clean(int t) => amplitude * Math.Sin(2 * Math.PI * t / period + phase);
+            // long: a target Horizon steps past the window may lie beyond int.MaxValue.
+            double Clean(long t) => amplitude * Math.Sin(2 * Math.PI * t / period + phase);
             var input = new T[options.Steps];
             for (int t = 0; t < input.Length; t++)
                 input[t] = T.CreateChecked(Clean(t) + (options.Noise > 0 ? options.Noise * rng.NextGaussian() : 0));
             var sequence = Sequence.FromFlat<T>(input, options.Steps, 1);
             if (options.Target == TargetLayout.LastStep)
-                samples[s] = Sample.Create(sequence, T.CreateChecked(Clean(options.Steps - 1 + options.Horizon)));
+                samples[s] = Sample.Create(sequence, T.CreateChecked(Clean((long)options.Steps - 1 + options.Horizon)));
             else
             {
                 var targets = new T[options.Steps];
-                for (int t = 0; t < targets.Length; t++) targets[t] = T.CreateChecked(Clean(t + options.Horizon));
+                for (int t = 0; t < targets.Length; t++) targets[t] = T.CreateChecked(Clean((long)t + options.Horizon));
                 samples[s] = Sample.PerStep(sequence, Sequence.FromFlat<T>(targets, options.Steps, 1));
             }
         }
@@ -92,6 +98,7 @@ public static class SyntheticTasks
     public static DataFrame SineWaveFrame(int length, double period, double noise, long seed)
     {
         Positive(length, nameof(length));
+        Fits<double>($"Generating a sine frame of {length:N0} rows", nameof(length), length, 1, 2.0 * length, "a shorter series.");
         if (!(period >= 2 && double.IsFinite(period))) throw new ArgumentOutOfRangeException(nameof(period), period, $"The period must be at least 2 steps, but was {period}.");
         if (!(noise >= 0 && double.IsFinite(noise))) throw new ArgumentOutOfRangeException(nameof(noise), noise, $"Noise must be ≥ 0, but was {noise}.");
         var rng = new Rng(seed);
@@ -105,6 +112,12 @@ public static class SyntheticTasks
         Positive(gap, nameof(gap));
         if (symbols < 2) throw new ArgumentOutOfRangeException(nameof(symbols), symbols, $"At least 2 signal symbols are needed for a choice, but was {symbols}.");
         if (distractors < 1) throw new ArgumentOutOfRangeException(nameof(distractors), distractors, $"At least 1 distractor symbol is needed, but was {distractors}.");
+        // The sequence has gap + 1 steps of symbols + distractors + 1 one-hot features: both sums must stay ints.
+        if (gap == int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(gap), gap, $"The gap must be less than {int.MaxValue} steps (the sequence has gap + 1 steps), but was {gap}.");
+        if ((long)symbols + distractors + 1 > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(symbols), symbols,
+                $"{symbols} signal symbols + {distractors} distractors + 1 query marker make {(long)symbols + distractors + 1} one-hot features, more than {int.MaxValue}.");
         return new RememberFirstSymbolLayout(gap, symbols, distractors);
     }
 
@@ -119,6 +132,9 @@ public static class SyntheticTasks
     {
         var layout = RememberFirstSymbolLayout(gap, symbols, distractors);
         Positive(count, nameof(count));
+        double perSequence = (double)layout.SequenceLength * layout.InputSize;
+        Fits<T>($"Generating {count:N0} sequences of {layout.SequenceLength:N0} steps × {layout.InputSize:N0} one-hot features", nameof(gap), perSequence, count,
+            perSequence * count, "a shorter gap, fewer symbols or fewer sequences.");
         var rng = new Rng(seed);
         var samples = new Sample<T>[count];
         for (int s = 0; s < count; s++)
@@ -162,6 +178,14 @@ public static class SyntheticTasks
             ? new DoubleDataFrameColumn(c.Name, Enumerable.Range(0, (int)d.Length).Select(i => d[i] is double v ? Math.Round(v, 6) : (double?)null))
             : c.Clone()).ToList();
         return new DataFrame(columns);
+    }
+
+    /// <summary>Refuses, before generating anything, data whose longest array or total size cannot be held.</summary>
+    private static void Fits<T>(string what, string paramName, double longest, double arrays, double total, string hint) where T : unmanaged
+    {
+        if (arrays > Array.MaxLength) longest = arrays; // the array of samples itself
+        if (Limits.Exceeded(what, longest, total, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), hint) is { } problem)
+            throw new ArgumentOutOfRangeException(paramName, problem);
     }
 
     private static void Positive(int value, string name)

@@ -52,8 +52,11 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
 
     public bool Has(DatasetPart part) => _parts.ContainsKey(part);
 
-    public Dataset<T> Part(DatasetPart part) => _parts.TryGetValue(part, out var d) ? d
-        : throw new InvalidOperationException($"There is no {part} part: its split fraction is 0. Hint: set WindowOptions.Split, e.g. new SplitFractions(0.7, 0.15, 0.15).");
+    public Dataset<T> Part(DatasetPart part)
+    {
+        if (_parts.TryGetValue(Defined(part), out var d)) return d;
+        throw new InvalidOperationException($"There is no {part} part: its split fraction is 0. Hint: set WindowOptions.Split, e.g. new SplitFractions(0.7, 0.15, 0.15).");
+    }
 
     /// <summary>The target column's values on the used rows (after the missing-value policy), oldest first, in its own
     /// units: the series the windows were cut from.</summary>
@@ -77,16 +80,20 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
     }
 
     /// <summary>Rows of the (cleaned) frame that went into each part.</summary>
-    public int Rows(DatasetPart part) => _rows.GetValueOrDefault(part);
+    public int Rows(DatasetPart part) => _rows.GetValueOrDefault(Defined(part));
 
     /// <summary>Where each sample of a part came from, in sample order.</summary>
-    public IReadOnlyList<WindowInfo> Windows(DatasetPart part) => _windows.TryGetValue(part, out var w) ? w : [];
+    public IReadOnlyList<WindowInfo> Windows(DatasetPart part) => _windows.TryGetValue(Defined(part), out var w) ? w : [];
+
+    private static DatasetPart Defined(DatasetPart part) => Enum.IsDefined(part) ? part
+        : throw new ArgumentOutOfRangeException(nameof(part), part, $"{part} is not a DatasetPart. Expected Train, Validation or Test.");
 
     /// <summary>A model output for the window <paramref name="window"/> (scaled, and a change when differencing) as a
     /// level in the target column's units.</summary>
     public double ToTargetUnits(WindowInfo window, double output)
     {
         ArgumentNullException.ThrowIfNull(window);
+        if (!double.IsFinite(output)) throw new ArgumentOutOfRangeException(nameof(output), output, $"A model output must be finite, but was {output}.");
         double value = Scaler.InverseTarget(output);
         return Options.Differencing == Differencing.FirstDifference ? window.LastLevel + value : value;
     }
@@ -205,9 +212,30 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
 public sealed record Forecast(string TargetColumn, DatasetPart Part, IReadOnlyList<long> TargetRows, IReadOnlyList<DateTime>? Dates,
     IReadOnlyList<double> Actual, IReadOnlyList<double> Predicted)
 {
-    public double[] Residuals => Actual.Zip(Predicted, (a, p) => a - p).ToArray();
-    public double RootMeanSquaredError => ForecastMetrics.RootMeanSquaredError(Actual, Predicted);
-    public double MeanAbsoluteError => ForecastMetrics.MeanAbsoluteError(Actual, Predicted);
+    public double[] Residuals
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(Actual);
+            ArgumentNullException.ThrowIfNull(Predicted);
+            if (Actual.Count != Predicted.Count)
+                throw new InvalidOperationException($"This forecast has {Actual.Count} actual values but {Predicted.Count} predictions; they must pair up one to one.");
+            return Actual.Zip(Predicted, (a, p) => a - p).ToArray();
+        }
+    }
+
+    public double RootMeanSquaredError => Measure(ForecastMetrics.RootMeanSquaredError);
+    public double MeanAbsoluteError => Measure(ForecastMetrics.MeanAbsoluteError);
+
+    // A record built by hand can pair badly; say so about this forecast before the metric sees the lists.
+    private double Measure(Func<IReadOnlyList<double>, IReadOnlyList<double>, double> metric)
+    {
+        NonEmpty(Residuals);
+        return metric(Actual, Predicted);
+    }
+
+    private static double[] NonEmpty(double[] residuals) => residuals.Length > 0 ? residuals
+        : throw new InvalidOperationException("This forecast has no values, so it has no error to measure. Hint: forecast a part that has windows.");
 }
 
 /// <summary>
@@ -258,7 +286,7 @@ public static class TimeSeriesWindows
         int n = target.Length;
 
         if (dates is not null) CheckOrder(dates, rowIndex, options.DateColumn!);
-        int needed = options.RowsPerWindow + (options.Differencing == Differencing.FirstDifference ? 1 : 0);
+        long needed = options.RowsPerWindow + (options.Differencing == Differencing.FirstDifference ? 1 : 0);
         if (n < needed)
             throw new DataInputException(DataProblem.TooFewRows,
                 $"The frame has {n} usable rows{(n != inputRows ? $" (of {inputRows}, after dropping rows with missing values)" : "")}, " +
@@ -273,6 +301,7 @@ public static class TimeSeriesWindows
         double TargetValue(int last, int at) => diff ? target[at] - target[last] : target[at];
 
         var split = RowSplit(n, options, diff);
+        CheckSize<T>(split, options, features.Length, diff);
         var (trainStart, trainCount) = split[DatasetPart.Train];
         int firstRow = diff ? 1 : 0;
         var featureScalers = features.Select((_, f) => ColumnScaler.Fit(options.FeatureColumns[f], options.Scaling,
@@ -292,22 +321,24 @@ public static class TimeSeriesWindows
             if (count == 0) continue;
             var samples = new List<Sample<T>>();
             var infos = new List<WindowInfo>();
-            for (int s = Math.Max(start, firstRow); s + options.RowsPerWindow <= start + count; s += options.Stride)
+            // long: with a stride near int.MaxValue the next start would wrap around to a negative row.
+            for (long next = Math.Max(start, firstRow); next + options.RowsPerWindow <= start + count; next += options.Stride)
             {
+                int s = (int)next;
                 var input = new T[options.WindowLength * width];
                 for (int t = 0; t < options.WindowLength; t++)
                     for (int f = 0; f < width; f++)
-                        input[t * width + f] = T.CreateChecked(featureScalers[f].Transform(FeatureValue(f, s + t)));
+                        input[t * width + f] = Value<T>(featureScalers[f].Transform(FeatureValue(f, s + t)), options.FeatureColumns[f], rowIndex[s + t]);
                 var inputSeq = Sequence.FromFlat<T>(input, options.WindowLength, width);
                 int last = s + options.WindowLength - 1, targetRow = last + options.Horizon;
                 Sample<T> sample;
                 if (options.Target == TargetLayout.LastStep)
-                    sample = Sample.Create(inputSeq, T.CreateChecked(targetScaler.Transform(TargetValue(last, targetRow))));
+                    sample = Sample.Create(inputSeq, Value<T>(targetScaler.Transform(TargetValue(last, targetRow)), options.TargetColumn, rowIndex[targetRow]));
                 else
                 {
                     var perStep = new T[options.WindowLength];
                     for (int t = 0; t < options.WindowLength; t++)
-                        perStep[t] = T.CreateChecked(targetScaler.Transform(TargetValue(s + t, s + t + options.Horizon)));
+                        perStep[t] = Value<T>(targetScaler.Transform(TargetValue(s + t, s + t + options.Horizon)), options.TargetColumn, rowIndex[s + t + options.Horizon]);
                     sample = Sample.PerStep(inputSeq, Sequence.FromFlat<T>(perStep, options.WindowLength, 1));
                 }
                 samples.Add(sample);
@@ -321,7 +352,35 @@ public static class TimeSeriesWindows
 
     /// <summary>The number of windows <paramref name="rows"/> consecutive rows give: ⌊(rows − length − horizon) / stride⌋ + 1, or 0.</summary>
     public static int WindowCount(int rows, int windowLength, int horizon = 1, int stride = 1)
-        => rows < windowLength + horizon ? 0 : (rows - windowLength - horizon) / stride + 1;
+    {
+        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The number of rows must be 0 or more, but was {rows}.");
+        if (windowLength < 1) throw new ArgumentOutOfRangeException(nameof(windowLength), windowLength, $"The window length must be at least 1 row, but was {windowLength}.");
+        if (horizon < 0) throw new ArgumentOutOfRangeException(nameof(horizon), horizon, $"The horizon must be 0 or more rows, but was {horizon}.");
+        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, $"The stride must be at least 1 row, but was {stride}.");
+        long spare = rows - ((long)windowLength + horizon);
+        return spare < 0 ? 0 : (int)(spare / stride + 1);
+    }
+
+    /// <summary>A scaled value in the model's precision; a float cannot hold what lies beyond ±3.4e38.</summary>
+    private static T Value<T>(double value, string column, long row) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var v = T.CreateChecked(value);
+        if (!T.IsFinite(v))
+            throw new DataInputException(DataProblem.TooLarge,
+                $"Column '{column}' at row {row} gives {value:R} after scaling, which {typeof(T).Name} cannot hold (it would become {v}). " +
+                $"Hint: scale the column (Scaling = ScalingKind.ZScore), or window it as double.", column, row, "frame");
+        return v;
+    }
+
+    /// <summary>Refuses, before any window is cut, windows that no array or no memory this process has could hold.</summary>
+    private static void CheckSize<T>(Dictionary<DatasetPart, (int Start, int Count)> split, WindowOptions o, int width, bool diff) where T : unmanaged
+    {
+        long windows = split.Sum(p => (long)WindowCount(Math.Max(p.Value.Count - (diff && p.Key == DatasetPart.Train ? 1 : 0), 0), o.WindowLength, o.Horizon, o.Stride));
+        double perWindow = (double)o.WindowLength * width, values = windows * (perWindow + (o.Target == TargetLayout.EveryStep ? o.WindowLength : 1));
+        if (Limits.Exceeded($"Cutting {windows:N0} windows of {o.WindowLength:N0} rows × {width} features", perWindow, values,
+                System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), "use a shorter window, a larger Stride, or fewer feature columns.") is { } problem)
+            throw new DataInputException(DataProblem.TooLarge, problem, paramName: "options");
+    }
 
     private static void ValidateOptions(WindowOptions o)
     {
@@ -363,7 +422,7 @@ public static class TimeSeriesWindows
         {
             bool wanted = part switch { DatasetPart.Train => true, DatasetPart.Validation => s.Validation > 0, _ => s.Test > 0 };
             // With differencing the first row of the series has no predecessor, so the training part needs one row more.
-            int needed = o.RowsPerWindow + (diff && part == DatasetPart.Train ? 1 : 0);
+            long needed = o.RowsPerWindow + (diff && part == DatasetPart.Train ? 1 : 0);
             if (wanted && count < needed)
                 throw new DataInputException(DataProblem.TooFewRows,
                     $"The {part.ToString().ToLowerInvariant()} part gets {count} of {n} rows (fraction {(part == DatasetPart.Train ? s.Train : part == DatasetPart.Validation ? s.Validation : s.Test)}), " +

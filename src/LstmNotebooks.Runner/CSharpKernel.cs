@@ -74,6 +74,8 @@ internal sealed partial class CSharpKernel : ILanguageKernel
         return new ExecutionOutcome(hasValue, hasValue ? next.ReturnValue : null, null, warnings);
     }
 
+    public async Task WarmUpAsync(CancellationToken cancellationToken) => await StartedAsync(cancellationToken);
+
     public bool IsFromPathReference(Type type) =>
         _pathAssemblies.Contains(type.Assembly.GetName().Name ?? "")
         || (type.IsGenericType && type.GetGenericArguments().Any(IsFromPathReference))

@@ -27,17 +27,16 @@ namespace LstmNotebooks.Runner
         /// <summary>A <c>display(x)</c> / <c>x.Display()</c> / <c>handle.Update(y)</c> of notebook code, from the Formatting library's event.</summary>
         public void Displayed(DisplayedValue value)
         {
+            if (!value.IsUpdated) DisplayHandles.Shown(value);
             var output = new DisplayOutput(value.FormattedValues.Where(f => !f.SuppressDisplay)
-                .ToDictionary(f => f.MimeType, f => f.Value, StringComparer.Ordinal)) { DisplayId = value.DisplayId };
+                .ToDictionary(f => f.MimeType, f => f.Value, StringComparer.Ordinal)) { DisplayId = DisplayHandles.IdOf(value) };
             if (value.IsUpdated) writer.Send(Protocol.Output(cell, output, update: true));
             else Add(output);
         }
 
         public void Add(CellOutput output)
         {
-            if (output is DisplayOutput { Kind: DisplayKind.Chart } || output is DisplayOutput d && d.Data.TryGetValue("text/html", out var html)
-                && html.Contains("Plotly.newPlot", StringComparison.Ordinal))
-                HasChart = true;
+            if (output is DisplayOutput { Kind: DisplayKind.Chart }) HasChart = true;
             writer.Send(Protocol.Output(cell, output));
         }
 
@@ -57,7 +56,7 @@ namespace LstmNotebooks.Runner
                 if (_chars + text.Length > maxLines * 200L)
                 {
                     var room = (int)Math.Max(0, maxLines * 200L - _chars);
-                    _dropped += Count(text[room..]) + 1;
+                    _dropped += Count(text.AsSpan(room)) + 1;
                     _lines = maxLines;
                     writer.Write(cell, name, text[..room] + "\n", _dropped);
                     return;
@@ -82,13 +81,29 @@ namespace LstmNotebooks.Runner
             }
         }
 
-        private static int Count(string text)
+        private static int Count(ReadOnlySpan<char> text) => text.Count('\n');
+    }
+
+    /// <summary>
+    /// The display id a <c>display(x)</c> handle updates. The Formatting library's <c>Display()</c> raises its event with
+    /// one DisplayedValue and returns another (same formatted-value list, a display id of its own), so an update
+    /// through the returned handle would name a display nobody showed; <c>display</c> links the handle to the id shown.
+    /// </summary>
+    internal static class DisplayHandles
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<FormattedValue>, string> s_shown = new();
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DisplayedValue, string> s_handles = new();
+
+        public static void Shown(DisplayedValue value) => s_shown.AddOrUpdate(value.FormattedValues, value.DisplayId);
+
+        /// <summary>Called with the value <c>Display()</c> returned: from now on it updates the display that was shown.</summary>
+        public static DisplayedValue Link(DisplayedValue handle)
         {
-            var n = 0;
-            foreach (var c in text)
-                if (c == '\n') n++;
-            return n;
+            if (s_shown.TryGetValue(handle.FormattedValues, out var id)) s_handles.AddOrUpdate(handle, id);
+            return handle;
         }
+
+        public static string IdOf(DisplayedValue value) => s_handles.TryGetValue(value, out var id) ? id : value.DisplayId;
     }
 
     /// <summary>
@@ -183,7 +198,7 @@ namespace Microsoft.DotNet.Interactive
     {
         // Lower-case on purpose: notebooks call display(x), the kernel's spelling.
 #pragma warning disable IDE1006
-        public static DisplayedValue display(object? value, params string[] mimeTypes) => value!.Display(mimeTypes);
+        public static DisplayedValue display(object? value, params string[] mimeTypes) => LstmNotebooks.Runner.DisplayHandles.Link(value!.Display(mimeTypes));
 #pragma warning restore IDE1006
 
         public static IHtmlContent HTML(string content) => new HtmlString(content);

@@ -89,6 +89,9 @@ internal sealed partial class FSharpKernel : ILanguageKernel
         if (error is not null) throw new PackageRestoreException($"F# could not load the restored assemblies: {error.Message}", 1);
     }
 
+    /// <summary>The session is started in <see cref="Start"/>.</summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public bool IsFromPathReference(Type type) =>
         _pathAssemblies.Contains(type.Assembly.GetName().Name ?? "")
         || (type.IsGenericType && type.GetGenericArguments().Any(IsFromPathReference));

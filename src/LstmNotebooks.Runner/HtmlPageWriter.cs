@@ -102,9 +102,11 @@ internal static class HtmlPageWriter
             switch (output)
             {
                 case DisplayOutput { Chart: { } chart } d:
-                    // Marked so that the browser check can count what each chart drew. The chart's own html (as the
+                    // Marked so that the browser check can count what each chart drew (the traces of its figure, when
+                    // the output carries one: the Plotly mime or an html data block). The chart's own html (as the
                     // notebook's formatter wrote it) is shown; a figure without html is drawn from its JSON.
-                    sb.Append("<div class=\"nb-chart\" data-expected-traces=\"").Append(chart.TraceCount).Append("\">")
+                    sb.Append("<div class=\"nb-chart\"")
+                        .Append(chart.TracesKnown ? $" data-expected-traces=\"{chart.TraceCount}\"" : "").Append('>')
                         .Append(d.Data.TryGetValue("text/html", out var chartHtml) ? chartHtml : FigureHtml(d.Data[DisplayOutput.PlotlyMime], $"nb-figure-{cell.Number}-{index}"))
                         .Append("</div>");
                     break;

@@ -70,8 +70,8 @@ internal sealed class KernelExtensionLoader(
                 if (contract is null || type.GetConstructor(Type.EmptyTypes) is null) continue;
                 var onLoad = contract.GetMethod("OnLoadAsync")!;
                 var extension = Activator.CreateInstance(type)!;
-                var task = (Task)onLoad.Invoke(extension, [HostKernel(onLoad.GetParameters()[0].ParameterType)])!;
-                await task;
+                var kernel = HostKernel(onLoad.GetParameters()[0].ParameterType);
+                await InsideCommandAsync(kernel, () => (Task)onLoad.Invoke(extension, [kernel])!);
             }
 
             return null;
@@ -97,6 +97,41 @@ internal sealed class KernelExtensionLoader(
         var constructor = composite.GetConstructors().OrderBy(c => c.GetParameters().Length).First();
         var arguments = constructor.GetParameters().Select(p => p.HasDefaultValue ? p.DefaultValue : null).ToArray();
         return _hostKernel = constructor.Invoke(arguments);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as the kernel runs an extension: inside a command the kernel handles, so that
+    /// KernelInvocationContext.Current and Kernel.Root are set (Microsoft.Data.Analysis 0.23.1's OnLoadAsync reads
+    /// Kernel.Root and fails with a NullReferenceException outside one). An AnonymousKernelCommand sent to the host
+    /// kernel; a failure the kernel reports as CommandFailed is rethrown.
+    /// </summary>
+    private static async Task InsideCommandAsync(object kernel, Func<Task> body)
+    {
+        var assembly = kernel.GetType().Assembly;
+        var commandType = assembly.GetType("Microsoft.DotNet.Interactive.Commands.AnonymousKernelCommand", throwOnError: true)!;
+        var handlerType = assembly.GetType("Microsoft.DotNet.Interactive.KernelCommandInvocation", throwOnError: true)!;
+        var invoke = handlerType.GetMethod("Invoke")!;
+        var parameters = invoke.GetParameters().Select(p => System.Linq.Expressions.Expression.Parameter(p.ParameterType, p.Name)).ToArray();
+        var handler = System.Linq.Expressions.Expression.Lambda(handlerType,
+            System.Linq.Expressions.Expression.Invoke(System.Linq.Expressions.Expression.Constant(body)), parameters).Compile();
+        var constructor = commandType.GetConstructors().OrderBy(c => c.GetParameters().Length).First();
+        var command = constructor.Invoke(constructor.GetParameters().Select((p, i) => i == 0 ? handler : p.HasDefaultValue ? p.DefaultValue : null).ToArray());
+        // An anonymous command is hidden, and the kernel refuses to report on a command whose ancestors are all hidden:
+        // its parent is a (visible) submission, as when the kernel loads an extension while running a #r cell.
+        var submitCode = assembly.GetType("Microsoft.DotNet.Interactive.Commands.SubmitCode", throwOnError: true)!;
+        var submitConstructor = submitCode.GetConstructors().OrderBy(c => c.GetParameters().Length).First();
+        var parent = submitConstructor.Invoke(submitConstructor.GetParameters().Select((p, i) => i == 0 ? "#!extension" : p.HasDefaultValue ? p.DefaultValue : null).ToArray());
+        var setParent = commandType.GetMethods().First(m => m.Name == "SetParent");
+        setParent.Invoke(command, setParent.GetParameters().Select((p, i) => i == 0 ? parent : p.HasDefaultValue ? p.DefaultValue : (object?)false).ToArray());
+        var send = kernel.GetType().GetMethods().First(m => m.Name == "SendAsync" && m.GetParameters().Length == 2);
+        var sending = (Task)send.Invoke(kernel, [command, CancellationToken.None])!;
+        await sending;
+        var result = sending.GetType().GetProperty("Result")!.GetValue(sending)!;
+        var events = (System.Collections.IEnumerable)result.GetType().GetProperty("Events")!.GetValue(result)!;
+        foreach (var e in events)
+            if (e.GetType().Name == "CommandFailed")
+                throw e.GetType().GetProperty("Exception")!.GetValue(e) as Exception
+                    ?? new InvalidOperationException((string?)e.GetType().GetProperty("Message")!.GetValue(e));
     }
 
     private static DisplayOutput Text(string text) => new(new Dictionary<string, string> { ["text/plain"] = text });

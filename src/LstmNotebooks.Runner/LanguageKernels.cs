@@ -23,6 +23,9 @@ internal interface ILanguageKernel : IDisposable
 
     Task<ExecutionOutcome> ExecuteAsync(ParsedSubmission submission, string pseudoFile, CancellationToken cancellationToken);
 
+    /// <summary>Starts the engine (compiler and session), so that the first cell's time is the cell's own.</summary>
+    Task WarmUpAsync(CancellationToken cancellationToken);
+
     bool TryGetValue(string name, out KernelVariable variable);
 
     Task SetValueAsync(string name, object? value, Type type, int line);

@@ -153,15 +153,18 @@ public sealed record DisplayOutput(IReadOnlyDictionary<string, string> Data, boo
 {
     public const string PlotlyMime = "application/vnd.plotly.v1+json";
 
-    /// <summary>A chart is an output carrying <see cref="PlotlyMime"/>, whatever library made it.</summary>
+    /// <summary>
+    /// A chart is a Plotly output, whatever library made it: text/html drawing with Plotly.newPlot (the kernel sends
+    /// every mime value as a string, so kits format charts as html only), or an output carrying <see cref="PlotlyMime"/>.
+    /// </summary>
     public DisplayKind Kind =>
-        Data.ContainsKey(PlotlyMime) ? DisplayKind.Chart
+        Chart is not null ? DisplayKind.Chart
         : Data.ContainsKey("text/html") ? DisplayKind.Html
         : Data.ContainsKey("text/plain") ? DisplayKind.PlainText
         : DisplayKind.Other;
 
-    /// <summary>The figure's traces, read from <see cref="PlotlyMime"/>; null when this is not a chart.</summary>
-    public ChartSummary? Chart => Data.TryGetValue(PlotlyMime, out var json) ? ChartSummary.FromFigureJson(json) : null;
+    /// <summary>The figure's traces (see <see cref="ChartSummary.Of"/>); null when this is not a chart.</summary>
+    public ChartSummary? Chart => ChartSummary.Of(Data);
 
     internal string? DisplayId { get; init; }
 }
@@ -172,8 +175,50 @@ public sealed record StreamOutput(StreamName Stream, string Text) : CellOutput;
 public sealed record ErrorOutput(ErrorKind Kind, string ErrorName, string Message, int? Line, IReadOnlyList<string> Traceback) : CellOutput;
 
 /// <summary>What a Plotly figure holds: a trace is non-empty when one of its data arrays has an element.</summary>
-public sealed record ChartSummary(int TraceCount, int NonEmptyTraceCount, IReadOnlyList<string> TraceTypes, int PointCount)
+public sealed partial record ChartSummary(int TraceCount, int NonEmptyTraceCount, IReadOnlyList<string> TraceTypes, int PointCount)
 {
+    private const string NewPlot = "Plotly.newPlot";
+
+    /// <summary>
+    /// False for html that calls Plotly.newPlot without a figure data block: a chart whose traces cannot be read
+    /// without running its script (the counts are then 0).
+    /// </summary>
+    public bool TracesKnown { get; init; } = true;
+
+    /// <summary>
+    /// The chart in an output's mime bundle, in this order: the <see cref="DisplayOutput.PlotlyMime"/> value itself;
+    /// text/html with a <c>&lt;script type="application/vnd.plotly.v1+json"&gt;</c> data block (the figure, as a
+    /// page or a checker can read it without running any script); text/html that calls Plotly.newPlot (traces
+    /// unknown). Null when the output is not a chart.
+    /// </summary>
+    public static ChartSummary? Of(IReadOnlyDictionary<string, string> data)
+    {
+        if (data.TryGetValue(DisplayOutput.PlotlyMime, out var json)) return FromFigureJson(json);
+        return data.TryGetValue("text/html", out var html) ? FromHtml(html) : null;
+    }
+
+    /// <summary>The chart of an html output (see <see cref="Of"/>), or null when it draws no Plotly chart.</summary>
+    public static ChartSummary? FromHtml(string html)
+    {
+        if (FigureDataBlock(html) is { } figure) return FromFigureJson(figure);
+        return html.Contains(NewPlot, StringComparison.Ordinal) ? new ChartSummary(0, 0, [], 0) { TracesKnown = false } : null;
+    }
+
+    /// <summary>
+    /// The JSON inside the first <c>&lt;script type="application/vnd.plotly.v1+json" …&gt;</c> element, with the
+    /// <c>&lt;\/</c> escape (an inline script ends at the first "&lt;/script") undone; null when there is none.
+    /// </summary>
+    internal static string? FigureDataBlock(string html)
+    {
+        var match = DataBlock().Match(html);
+        return match.Success ? match.Groups["figure"].Value.Replace("<\\/", "</", StringComparison.Ordinal) : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(
+        """<script\b[^>]*\btype\s*=\s*["']application/vnd\.plotly\.v1\+json["'][^>]*>(?<figure>.*?)</script\s*>""",
+        System.Text.RegularExpressions.RegexOptions.Singleline | System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex DataBlock();
+
     /// <summary>Reads {"data": [...], "layout": …}; a figure that is not JSON counts as a chart without traces.</summary>
     public static ChartSummary FromFigureJson(string json)
     {

@@ -57,22 +57,20 @@ public static class NotebookChecker
 
             var tagged = (cell["metadata"]?["tags"] as JsonArray)?.Any(t => t is JsonValue v && v.TryGetValue<string>(out var s) && s == "chart") == true;
             if (!requireTaggedCharts || !tagged) continue;
-            var charts = outputs.Select(o => o["data"] as JsonObject).Where(d => d is not null).ToArray();
-            var figures = charts.Where(d => d!.ContainsKey(DisplayOutput.PlotlyMime)).ToArray();
-            var htmlPlots = charts.Count(d => Text(d!["text/html"])?.Contains("Plotly.newPlot", StringComparison.Ordinal) == true);
-            if (figures.Length == 0 && htmlPlots == 0)
+            var charts = outputs.Select(o => o["data"] as JsonObject).Where(d => d is not null).Select(d => ChartSummary.Of(Bundle(d!)))
+                .OfType<ChartSummary>().ToArray();
+            if (charts.Length == 0)
                 problems.Add(new CheckProblem(name, i + 1, "tagged \"chart\" but has no Plotly output (application/vnd.plotly.v1+json or a Plotly.newPlot call)"));
-            foreach (var figure in figures)
-            {
-                var node = figure![DisplayOutput.PlotlyMime];
-                var summary = ChartSummary.FromFigureJson(node is JsonValue v && v.TryGetValue<string>(out var text) ? text : node!.ToJsonString());
-                if (summary.NonEmptyTraceCount == 0)
-                    problems.Add(new CheckProblem(name, i + 1, $"tagged \"chart\" but its figure has {summary.TraceCount} traces and none with data"));
-            }
+            foreach (var summary in charts.Where(c => c.TracesKnown && c.NonEmptyTraceCount == 0))
+                problems.Add(new CheckProblem(name, i + 1, $"tagged \"chart\" but its figure has {summary.TraceCount} traces and none with data"));
         }
 
         return problems;
     }
+
+    /// <summary>An output's mime bundle as strings: nbformat stores a value as a string, a list of lines or (JSON mime types) an object.</summary>
+    private static Dictionary<string, string> Bundle(JsonObject data) =>
+        data.ToDictionary(kv => kv.Key, kv => Text(kv.Value) ?? kv.Value?.ToJsonString() ?? "", StringComparer.Ordinal);
 
     private static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 

@@ -46,6 +46,20 @@ internal sealed class NotebookExecutor : IDisposable
 
     public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
+        // The engines start before the first cell: --cell-timeout measures a cell's code, not a compiler's start-up
+        // (seconds of JIT on a loaded machine); the start-up counts towards --notebook-timeout.
+        foreach (var engine in EnginesUsed())
+        {
+            try
+            {
+                await Kernel(engine).WarmUpAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The first cell that needs the engine reports the failure as its error.
+            }
+        }
+
         var failed = false;
         foreach (var cell in _document.Cells.Where(c => c.Type == CellType.Code))
         {
@@ -67,6 +81,24 @@ internal sealed class NotebookExecutor : IDisposable
 
             _writer.Send(Protocol.CellFinished(cell.Number, error is null ? CellStatus.Succeeded : CellStatus.Failed, count, watch.Elapsed));
         }
+    }
+
+    private IEnumerable<KernelName> EnginesUsed()
+    {
+        var used = new HashSet<KernelName>();
+        foreach (var cell in _document.Cells.Where(c => c.Type == CellType.Code))
+        {
+            try
+            {
+                used.UnionWith(Directives.Split(cell.Source, _document.DefaultKernel).Select(p => p.Kernel));
+            }
+            catch (DirectiveException)
+            {
+                // Reported when the cell runs.
+            }
+        }
+
+        return used.Where(k => k is KernelName.CSharp or KernelName.FSharp).Order();
     }
 
     /// <summary>Returns the cell's error, or null. Never throws for notebook faults: every one becomes an error output.</summary>

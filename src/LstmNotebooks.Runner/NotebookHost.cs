@@ -13,7 +13,7 @@ internal static class NotebookHost
 {
     public static async Task<int> RunAsync()
     {
-        var protocolStream = Console.OpenStandardOutput();
+        var protocolStream = ProtocolStream();
         var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
         var request = JsonNode.Parse(await Console.In.ReadToEndAsync())!.AsObject();
         Console.SetIn(TextReader.Null);
@@ -30,4 +30,13 @@ internal static class NotebookHost
         writer.Flush();
         return 0;
     }
+
+    /// <summary>
+    /// The process's standard output as a plain pipe. Not <see cref="Console.OpenStandardOutput()"/>: on Unix its writes
+    /// take a lock on <see cref="Console.Out"/>, which a cell's Console.WriteLine already holds (SyncTextWriter) while it
+    /// waits for the protocol writer, whose flush timer waits for that lock: a cell printing in a loop deadlocked.
+    /// </summary>
+    private static Stream ProtocolStream() => OperatingSystem.IsWindows()
+        ? Console.OpenStandardOutput()
+        : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
 }

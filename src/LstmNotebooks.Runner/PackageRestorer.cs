@@ -8,11 +8,12 @@ internal sealed class PackageRestoreException(string message, int line) : Except
     public int Line { get; } = line;
 }
 
-/// <summary>What one restore added: assemblies to reference, and the root folders of the packages it brought in.</summary>
-internal sealed record RestoreResult(IReadOnlyList<string> Assemblies, IReadOnlyList<string> PackageRoots, IReadOnlyList<string> Installed)
-{
-    public static readonly RestoreResult Empty = new([], [], []);
-}
+/// <summary>
+/// What a restore gives the kernel that asked: every assembly of the notebook's packages so far (each kernel references
+/// what it lacks: a package a C# cell restored must reach an F# cell that asks for it too), and the root folders of the
+/// packages this restore brought in (their extensions run once per notebook).
+/// </summary>
+internal sealed record RestoreResult(IReadOnlyList<string> Assemblies, IReadOnlyList<string> PackageRoots, IReadOnlyList<string> Installed);
 
 /// <summary>
 /// Restores <c>#r "nuget:"</c> packages exactly as asked, with the F# dependency manager (the engine .NET Interactive
@@ -25,7 +26,7 @@ internal sealed class PackageRestorer(IReadOnlyList<string> commandLineSources) 
     private readonly DependencyProvider _provider = new();
     private readonly Dictionary<string, string?> _packages = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _sources = [.. commandLineSources];
-    private readonly HashSet<string> _resolved = new(StringComparer.Ordinal);
+    private readonly List<string> _resolved = [];
     private readonly HashSet<string> _roots = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -41,7 +42,7 @@ internal sealed class PackageRestorer(IReadOnlyList<string> commandLineSources) 
         if (!_sources.Contains(source)) _sources.Add(source);
     }
 
-    /// <summary>Restores the requested packages (with everything asked for before) and returns what was not returned before.</summary>
+    /// <summary>Restores the requested packages (with everything asked for before); see <see cref="RestoreResult"/>.</summary>
     public RestoreResult Restore(IReadOnlyList<(string Name, string? Version, int Line)> requested)
     {
         var added = new List<(string Name, string? Version, int Line)>();
@@ -60,7 +61,7 @@ internal sealed class PackageRestorer(IReadOnlyList<string> commandLineSources) 
             added.Add((name, version, line));
         }
 
-        if (added.Count == 0) return RestoreResult.Empty;
+        if (added.Count == 0) return new RestoreResult([.. _resolved], [], []);
 
         var errors = new List<string>();
         var report = new ResolvingErrorReport((type, code, message) =>
@@ -87,10 +88,10 @@ internal sealed class PackageRestorer(IReadOnlyList<string> commandLineSources) 
                 "\nHint: check the package name and version, and that the package source (#i \"nuget: ...\" or --source) is reachable.", added[0].Line);
         }
 
-        var assemblies = result.Resolutions.Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && _resolved.Add(p)).ToArray();
+        _resolved.AddRange(result.Resolutions.Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && !_resolved.Contains(p)));
         var roots = result.Roots.Where(_roots.Add).ToArray();
         var installed = added.Select(a => a.Version is null ? a.Name : $"{a.Name}, {a.Version}").ToArray();
-        return new RestoreResult(assemblies, roots, installed);
+        return new RestoreResult([.. _resolved], roots, installed);
     }
 
     public IReadOnlyList<string> Sources => _sources;

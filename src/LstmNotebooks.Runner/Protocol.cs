@@ -59,7 +59,11 @@ internal static class Protocol
     };
 }
 
-/// <summary>Writes protocol lines; safe from any thread. Console text is batched (a cell printing in a tight loop must not send a line per write).</summary>
+/// <summary>
+/// Writes protocol lines; safe from any thread. Console text leaves at the end of every line written (a process that
+/// dies next, by Environment.Exit or a stack overflow, must have sent what it printed); a line built from many small
+/// writes, and the dropped-line count of a capped cell, are batched until a newline, 64 KB or the 100 ms timer.
+/// </summary>
 internal sealed class ProtocolWriter : IDisposable
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
@@ -75,6 +79,8 @@ internal sealed class ProtocolWriter : IDisposable
     {
         _stream = stream;
         _timer = new Timer(_ => Flush(), null, 100, 100);
+        // Environment.Exit runs this; a partial line printed just before it is kept.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Flush();
     }
 
     public void Send(JsonObject message)
@@ -95,7 +101,7 @@ internal sealed class ProtocolWriter : IDisposable
             _pendingName = name;
             _pending.Append(text);
             _pendingDropped = droppedLines;
-            if (_pending.Length > 64 * 1024) FlushPending();
+            if (_pending.Length > 64 * 1024 || text.Contains('\n', StringComparison.Ordinal)) FlushPending();
         }
     }
 

@@ -74,20 +74,20 @@ public sealed class IsolationTests
     {
         using var temp = new TempNotebooks();
         var path = temp.Write("loud.ipynb",
-            Code("for (var i = 0; i < 20000; i++) Console.WriteLine(i);"),
-            Code("Console.Write(new string('x', 5_000_000));"));
+            Code("for (var i = 0; i < 200000; i++) Console.WriteLine(i);"),
+            Code("Console.Write(new string('x', 50_000_000));"));
 
         var result = Assert.Single((await temp.RunAsync(path, new RunOptions { OutputDirectory = temp.OutDirectory, MaxOutputLines = 100, CellTimeout = TimeSpan.FromSeconds(90) })).Notebooks);
 
         Assert.True(result.Status == NotebookStatus.Passed, result.Describe());
         var text = string.Concat(result.OfCell(1).OfType<StreamOutput>().Select(s => s.Text));
         Assert.Equal(101, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.EndsWith("… 19900 more lines (output capped at 100 lines per cell; --max-output-lines)\n", text);
+        Assert.EndsWith("… 199900 more lines (output capped at 100 lines per cell; --max-output-lines)\n", text);
         var line = string.Concat(result.OfCell(2).OfType<StreamOutput>().Select(s => s.Text));
-        Assert.True(line.Length < 30_000, $"kept {line.Length} characters of one 5,000,000-character line");
+        Assert.True(line.Length < 30_000, $"kept {line.Length} characters of one 50,000,000-character line");
         Assert.Contains("more lines", line);
-        Assert.Contains("… 19900 more lines", File.ReadAllText(result.ExecutedNotebookPath!));
-        Assert.Contains("… 19900 more lines", File.ReadAllText(result.HtmlPath!));
+        Assert.Contains("… 199900 more lines", File.ReadAllText(result.ExecutedNotebookPath!));
+        Assert.Contains("… 199900 more lines", File.ReadAllText(result.HtmlPath!));
         Assert.True(new FileInfo(result.ExecutedNotebookPath!).Length < 200_000);
     }
 }

@@ -13,11 +13,13 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     internal Dataset(Sample<T>[] samples)
     {
         _samples = samples;
+        for (int s = 0; s < samples.Length; s++)
+            if (samples[s] is null) throw new ArgumentNullException(nameof(samples), $"Sample {s} is null.");
         Features = samples[0].Input.Features;
         TargetWidth = samples[0].Target.Features;
         for (int s = 0; s < samples.Length; s++)
         {
-            var sample = samples[s] ?? throw new ArgumentNullException(nameof(samples), $"Sample {s} is null.");
+            var sample = samples[s];
             if (sample.Input.Features != Features)
                 ThrowHelper.Argument(nameof(samples),
                     $"Sample {s} has {sample.Input.Features} features per time step, but sample 0 has {Features}. All inputs need the same width.");
@@ -33,7 +35,7 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     public int Count => _samples.Length;
     public int Features { get; }
     public int TargetWidth { get; }
-    public Sample<T> this[int index] => _samples[index];
+    public Sample<T> this[int index] => _samples[ThrowHelper.RequireIndex(index, _samples.Length, nameof(index), "Sample")];
     public IReadOnlyList<Sample<T>> Samples => _samples;
 
     /// <summary>True when the samples have one target row per step.</summary>
@@ -56,8 +58,8 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
 
     public Dataset<T> Slice(int start, int count)
     {
-        if (start < 0 || count <= 0 || start + count > Count)
-            ThrowHelper.Argument(nameof(count), $"Slice [{start}, {start + count}) does not fit a dataset of {Count} samples (and must not be empty).");
+        if (start < 0 || count <= 0 || (long)start + count > Count)
+            ThrowHelper.Argument(nameof(count), $"Slice [{start}, {(long)start + count}) (start {start}, count {count}) does not fit a dataset of {Count} samples (and must not be empty).");
         return new Dataset<T>(_samples.AsSpan(start, count).ToArray());
     }
 
@@ -84,6 +86,8 @@ public static class Dataset
         var samples = new Sample<T>[inputs.Count];
         for (int s = 0; s < samples.Length; s++)
         {
+            if (inputs[s] is null) throw new ArgumentNullException(nameof(inputs), $"The input of sample {s} is null.");
+            if (targets[s] is null) throw new ArgumentNullException(nameof(targets), $"The target of sample {s} is null.");
             try { samples[s] = Sample.Create(Sequence.Create(inputs[s]), targets[s]); }
             catch (ArgumentException e) { throw new ArgumentException($"Sample {s}: {e.Message}", nameof(inputs), e); }
         }

@@ -8,19 +8,29 @@ namespace LstmNotebooks;
 /// </summary>
 public sealed record Sample<T>(Sequence<T> Input, Sequence<T> Target) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public Sequence<T> Input { get; init; } = Input ?? throw new ArgumentNullException(nameof(Input));
-    public Sequence<T> Target { get; init; } = Target ?? throw new ArgumentNullException(nameof(Target));
+    // The initializer checks the constructor's arguments, the init accessor a `with { … }`.
+    public Sequence<T> Input { get; init => field = ThrowHelper.RequireNotNull(value, nameof(Input), "The input sequence"); }
+        = ThrowHelper.RequireNotNull(Input, nameof(Input), "The input sequence");
+    public Sequence<T> Target { get; init => field = ThrowHelper.RequireNotNull(value, nameof(Target), "The target sequence"); }
+        = ThrowHelper.RequireNotNull(Target, nameof(Target), "The target sequence");
 }
 
 public static class Sample
 {
     /// <summary>A sample whose target is one row of values, read at the last step.</summary>
     public static Sample<T> Create<T>(Sequence<T> input, params T[] target) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => new(input, Sequence.FromFlat<T>(target, 1, target.Length));
+    {
+        ThrowHelper.RequireNotNull(input, nameof(input), "The input sequence");
+        ThrowHelper.RequireNotNull(target, nameof(target), "The target");
+        if (target.Length == 0) ThrowHelper.Argument(nameof(target), "The target has no values; a target row needs at least one (a class index, or one value per output).");
+        return new(input, Sequence.FromFlat<T>(target, 1, target.Length));
+    }
 
     /// <summary>A sample with one target row per input step (many-to-many).</summary>
     public static Sample<T> PerStep<T>(Sequence<T> input, Sequence<T> targets) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ThrowHelper.RequireNotNull(input, nameof(input), "The input sequence");
+        ThrowHelper.RequireNotNull(targets, nameof(targets), "The per-step target sequence");
         if (targets.Steps != input.Steps)
             ThrowHelper.Argument(nameof(targets), $"Per-step targets have {targets.Steps} steps, but the input has {input.Steps}.");
         return new(input, targets);
@@ -36,6 +46,8 @@ public static class Sample
     /// <summary>A classification sample with one class index per step.</summary>
     public static Sample<T> ClassPerStep<T>(Sequence<T> input, IReadOnlyList<int> classes) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ThrowHelper.RequireNotNull(input, nameof(input), "The input sequence");
+        ThrowHelper.RequireNotNull(classes, nameof(classes), "The list of class labels");
         if (classes.Count != input.Steps)
             ThrowHelper.Argument(nameof(classes), $"There are {classes.Count} class labels, but the input has {input.Steps} steps.");
         var values = new T[classes.Count];

@@ -67,10 +67,9 @@ public static class Sequence
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0) ThrowHelper.Argument(nameof(rows), "A sequence needs at least one time step, but was given none.");
-        ArgumentNullException.ThrowIfNull(rows[0], "rows[0]");
-        int features = rows[0].Length;
+        int features = (rows[0] ?? throw new ArgumentNullException(nameof(rows), "Time step 0 is null.")).Length;
         if (features == 0) ThrowHelper.Argument(nameof(rows), "Time step 0 has no features; every step needs at least one value.");
-        var values = new T[rows.Count * features];
+        var values = new T[ValueCount<T>(rows.Count, features, nameof(rows))];
         for (int t = 0; t < rows.Count; t++)
         {
             var row = rows[t] ?? throw new ArgumentNullException(nameof(rows), $"Time step {t} is null.");
@@ -96,8 +95,8 @@ public static class Sequence
     {
         ThrowHelper.RequirePositive(steps, nameof(steps), "The number of time steps");
         ThrowHelper.RequirePositive(features, nameof(features), "The number of features");
-        if (values.Length != steps * features)
-            ThrowHelper.Argument(nameof(values), $"Expected {steps} steps × {features} features = {steps * features} values, but got {values.Length}.");
+        if (values.Length != (long)steps * features)
+            ThrowHelper.Argument(nameof(values), ThrowHelper.Invariant($"Expected {steps:N0} steps × {features:N0} features = {(long)steps * features:N0} values, but got {values.Length:N0}."));
         return FromValidated(values.ToArray(), steps, features, "The sequence");
     }
 
@@ -107,7 +106,7 @@ public static class Sequence
         ArgumentNullException.ThrowIfNull(symbols);
         ThrowHelper.RequirePositive(alphabetSize, nameof(alphabetSize), "The alphabet size");
         if (symbols.Count == 0) ThrowHelper.Argument(nameof(symbols), "A sequence needs at least one time step, but was given none.");
-        var values = new T[symbols.Count * alphabetSize];
+        var values = new T[ValueCount<T>(symbols.Count, alphabetSize, nameof(alphabetSize))];
         for (int t = 0; t < symbols.Count; t++)
         {
             if ((uint)symbols[t] >= (uint)alphabetSize)
@@ -116,6 +115,11 @@ public static class Sequence
         }
         return new Sequence<T>(values, symbols.Count, alphabetSize);
     }
+
+    /// <summary>steps × features, in 64 bits, refused before allocating when no array (or no memory) can hold it.</summary>
+    internal static int ValueCount<T>(long steps, long features, string paramName) where T : unmanaged
+        => ThrowHelper.AllocationLength<T>((double)steps * features, paramName,
+            ThrowHelper.Invariant($"A sequence of {steps:N0} steps × {features:N0} features"), "split the series into shorter windows, or use fewer features.");
 
     internal static Sequence<T> FromValidated<T>(T[] values, int steps, int features, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -131,9 +135,10 @@ public static class Sequence
     public static Sequence<TTo> Convert<TFrom, TTo>(Sequence<TFrom> sequence)
         where TFrom : unmanaged, IBinaryFloatingPointIeee754<TFrom> where TTo : unmanaged, IBinaryFloatingPointIeee754<TTo>
     {
-        var src = sequence.Values;
-        var dst = new TTo[src.Length];
-        for (int i = 0; i < src.Length; i++) dst[i] = TTo.CreateChecked(src[i]);
-        return FromValidated(dst, sequence.Steps, sequence.Features, "The converted sequence");
+        ArgumentNullException.ThrowIfNull(sequence);
+        var dst = new TTo[sequence.Values.Length];
+        ThrowHelper.ConvertFinite(sequence.Values, dst, i => $"The value at step {i / sequence.Features}, feature {i % sequence.Features}",
+            $"scale the inputs (e.g. z-score them) before converting, or keep them in {typeof(TFrom).Name}.");
+        return new Sequence<TTo>(dst, sequence.Steps, sequence.Features);
     }
 }

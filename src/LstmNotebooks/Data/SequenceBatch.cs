@@ -38,7 +38,7 @@ public static class SequenceBatch
     {
         CheckNonEmpty(sequences);
         for (int b = 1; b < sequences.Count; b++)
-            if (sequences[b].Steps != sequences[0].Steps)
+            if (sequences[b] is { } s && s.Steps != sequences[0].Steps)
                 ThrowHelper.Argument(nameof(sequences),
                     $"Sequence {b} has {sequences[b].Steps} steps, but sequence 0 has {sequences[0].Steps}. " +
                     "Hint: use SequenceBatch.FromVariableLength to pad them with explicit lengths.");
@@ -53,13 +53,13 @@ public static class SequenceBatch
         int steps = 0;
         for (int b = 0; b < sequences.Count; b++)
         {
-            var s = sequences[b] ?? throw new ArgumentNullException(nameof(sequences), $"Sequence {b} is null.");
+            var s = sequences[b];
             if (s.Features != features)
                 ThrowHelper.Argument(nameof(sequences),
                     $"Sequence {b} has {s.Features} features per time step, but sequence 0 has {features}. A batch cannot mix widths.");
             steps = Math.Max(steps, s.Steps);
         }
-        var data = new T[sequences.Count * steps * features];
+        var data = new T[BatchValues<T>(sequences.Count, steps, features, nameof(sequences))];
         var lengths = new int[sequences.Count];
         for (int b = 0; b < sequences.Count; b++)
         {
@@ -77,9 +77,9 @@ public static class SequenceBatch
         ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
         ThrowHelper.RequirePositive(steps, nameof(steps), "The number of time steps");
         ThrowHelper.RequirePositive(features, nameof(features), "The number of features");
-        if (values.Length != batch * steps * features)
+        if (values.Length != (long)batch * steps * features)
             ThrowHelper.Argument(nameof(values),
-                $"A ({batch}, {steps}, {features}) batch needs {batch * steps * features} values, but got {values.Length}.");
+                ThrowHelper.Invariant($"A ({batch:N0}, {steps:N0}, {features:N0}) batch needs {(long)batch * steps * features:N0} values, but got {values.Length:N0}."));
         if (lengths.Length != batch)
             ThrowHelper.Argument(nameof(lengths), $"There are {lengths.Length} lengths for a batch of {batch}; give one per sequence.");
         var data = new T[values.Length];
@@ -101,7 +101,15 @@ public static class SequenceBatch
     {
         ArgumentNullException.ThrowIfNull(sequences);
         if (sequences.Count == 0) ThrowHelper.Argument(nameof(sequences), "A batch needs at least one sequence, but was given none.");
+        for (int b = 0; b < sequences.Count; b++)
+            if (sequences[b] is null) throw new ArgumentNullException(nameof(sequences), $"Sequence {b} is null.");
     }
+
+    /// <summary>B × T × I of a padded batch, in 64 bits, refused before allocating when no array (or no memory) can hold it.</summary>
+    private static int BatchValues<T>(long batch, long steps, long features, string paramName) where T : unmanaged
+        => ThrowHelper.AllocationLength<T>((double)batch * steps * features, paramName,
+            ThrowHelper.Invariant($"A padded batch of {batch:N0} sequences × {steps:N0} steps × {features:N0} features"),
+            "batch fewer sequences at a time (Predict(sequences, batchSize)), or shorter ones.");
 }
 
 /// <summary>
@@ -132,9 +140,16 @@ public sealed class RecurrentState<T> where T : unmanaged, IBinaryFloatingPointI
     internal T[] HiddenArray => _hidden;
     internal T[]? CellArray => _cell;
 
-    public ReadOnlySpan<T> HiddenOf(int layer, int sample) => _hidden.AsSpan((layer * Batch + sample) * HiddenSize, HiddenSize);
+    public ReadOnlySpan<T> HiddenOf(int layer, int sample) => _hidden.AsSpan(Offset(layer, sample), HiddenSize);
     public ReadOnlySpan<T> CellOf(int layer, int sample)
-        => _cell is null ? ReadOnlySpan<T>.Empty : _cell.AsSpan((layer * Batch + sample) * HiddenSize, HiddenSize);
+        => _cell is null ? ReadOnlySpan<T>.Empty : _cell.AsSpan(Offset(layer, sample), HiddenSize);
+
+    private int Offset(int layer, int sample)
+    {
+        ThrowHelper.RequireIndex(layer, Layers, nameof(layer), "Layer");
+        ThrowHelper.RequireIndex(sample, Batch, nameof(sample), "Sample");
+        return (layer * Batch + sample) * HiddenSize;
+    }
 
     /// <summary>A state from (L, B, H) arrays; <paramref name="cell"/> is required for LSTM models and must be null otherwise.</summary>
     public static RecurrentState<T> Create(ReadOnlySpan<T> hidden, ReadOnlySpan<T> cell, int layers, int batch, int hiddenSize, bool withCell)
@@ -142,7 +157,7 @@ public sealed class RecurrentState<T> where T : unmanaged, IBinaryFloatingPointI
         ThrowHelper.RequirePositive(layers, nameof(layers), "The number of layers");
         ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
         ThrowHelper.RequirePositive(hiddenSize, nameof(hiddenSize), "The hidden size");
-        int n = layers * batch * hiddenSize;
+        long n = (long)layers * batch * hiddenSize;
         if (hidden.Length != n) ThrowHelper.Argument(nameof(hidden), $"The hidden state needs ({layers}, {batch}, {hiddenSize}) = {n} values, but got {hidden.Length}.");
         if (withCell && cell.Length != n) ThrowHelper.Argument(nameof(cell), $"The cell state needs ({layers}, {batch}, {hiddenSize}) = {n} values, but got {cell.Length}.");
         if (!withCell && cell.Length != 0) ThrowHelper.Argument(nameof(cell), "This cell kind has no cell state; pass an empty span.");
@@ -152,5 +167,13 @@ public sealed class RecurrentState<T> where T : unmanaged, IBinaryFloatingPointI
     }
 
     public static RecurrentState<T> Zeros(int layers, int batch, int hiddenSize, bool withCell)
-        => new(new T[layers * batch * hiddenSize], withCell ? new T[layers * batch * hiddenSize] : null, layers, batch, hiddenSize);
+    {
+        ThrowHelper.RequirePositive(layers, nameof(layers), "The number of layers");
+        ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
+        ThrowHelper.RequirePositive(hiddenSize, nameof(hiddenSize), "The hidden size");
+        int n = ThrowHelper.AllocationLength<T>((double)layers * batch * hiddenSize, nameof(batch),
+            ThrowHelper.Invariant($"A state of ({layers:N0}, {batch:N0}, {hiddenSize:N0})"), "a state has layers × batch × hidden values; check the three sizes.",
+            copies: withCell ? 2 : 1);
+        return new(new T[n], withCell ? new T[n] : null, layers, batch, hiddenSize);
+    }
 }

@@ -106,13 +106,18 @@ public static class GateVocabulary
             TraceChannel.CellState, TraceChannel.HiddenState,
         ],
         CellKind.Gru => [TraceChannel.ResetGate, TraceChannel.UpdateGate, TraceChannel.NewGate, TraceChannel.HiddenState],
-        _ => [TraceChannel.HiddenPreActivation, TraceChannel.HiddenState],
+        CellKind.Rnn => [TraceChannel.HiddenPreActivation, TraceChannel.HiddenState],
+        _ => throw UnknownCell(cell),
     };
 
     public static string CellName(CellKind cell) => cell switch
     {
         CellKind.Lstm => "LSTM",
         CellKind.Gru => "GRU",
-        _ => "RNN",
+        CellKind.Rnn => "RNN",
+        _ => throw UnknownCell(cell),
     };
+
+    private static ArgumentOutOfRangeException UnknownCell(CellKind cell)
+        => new(nameof(cell), cell, $"{cell} is not a CellKind. Expected one of: {string.Join(", ", Enum.GetNames<CellKind>())}.");
 }

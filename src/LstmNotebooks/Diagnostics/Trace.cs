@@ -36,12 +36,22 @@ public sealed class LayerTrace<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <summary>Step-major values (step 0's units, step 1's, …).</summary>
     public ReadOnlySpan<T> Values(TraceChannel channel) => Get(channel);
 
-    public T this[TraceChannel channel, int step, int unit] => Get(channel)[step * Units + unit];
+    public T this[TraceChannel channel, int step, int unit]
+    {
+        get
+        {
+            var v = Get(channel);
+            ThrowHelper.RequireIndex(step, Steps, nameof(step), "Step");
+            ThrowHelper.RequireIndex(unit, Units, nameof(unit), "Unit");
+            return v[step * Units + unit];
+        }
+    }
 
     /// <summary>One unit over time.</summary>
     public T[] Series(TraceChannel channel, int unit)
     {
         var v = Get(channel);
+        ThrowHelper.RequireIndex(unit, Units, nameof(unit), "Unit");
         var s = new T[Steps];
         for (int t = 0; t < Steps; t++) s[t] = v[t * Units + unit];
         return s;
@@ -83,7 +93,7 @@ public sealed class Trace<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public T[][] Outputs { get; }
     public IReadOnlyList<Intervention> Interventions { get; }
 
-    public LayerTrace<T> this[int layer] => Layers[layer];
+    public LayerTrace<T> this[int layer] => Layers[ThrowHelper.RequireIndex(layer, Layers.Count, nameof(layer), "Layer")];
 
     internal static Trace<T> From(Model<T> model, LayerCache<T>[] caches, Intervention[] interventions)
     {
@@ -167,6 +177,7 @@ public sealed class GradientFlow
 
     private static double[] Row(double[,] m, int layer)
     {
+        ThrowHelper.RequireIndex(layer, m.GetLength(0), nameof(layer), "Layer");
         var r = new double[m.GetLength(1)];
         for (int t = 0; t < r.Length; t++) r[t] = m[layer, t];
         return r;

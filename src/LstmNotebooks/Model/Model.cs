@@ -45,7 +45,7 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     internal static Model<T> Initialize(ModelSpec spec)
     {
         var layout = new ParameterLayout(spec);
-        var p = new T[layout.Count];
+        var p = NewParameterBuffer(spec, layout.Count);
         var rng = new Rng(spec.Seed);
         double bound = 1.0 / Math.Sqrt(spec.HiddenSize); // PyTorch: U(-1/√H, 1/√H) for RNN weights and the head
         foreach (var info in layout.Parameters)
@@ -74,7 +74,19 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     /// <summary>Takes ownership of <paramref name="parameters"/>: internal callers pass a fresh array.</summary>
     internal Model<T> WithParameterBuffer(T[] parameters) => new(Spec, Layout, parameters);
 
-    internal static Model<T> FromBuffer(ModelSpec spec, T[] parameters) => new(spec, new ParameterLayout(spec), parameters);
+    internal static Model<T> FromBuffer(ModelSpec spec, T[] parameters)
+    {
+        ThrowHelper.RequireModelPrecision<T>();
+        return new(spec, new ParameterLayout(spec), parameters);
+    }
+
+    /// <summary>The weight buffer of a model of <paramref name="spec"/>, refused before allocating when it cannot fit.</summary>
+    internal static T[] NewParameterBuffer(ModelSpec spec, int count)
+    {
+        ThrowHelper.RequireModelPrecision<T>();
+        return new T[ThrowHelper.AllocationLength<T>(count, nameof(spec),
+            ThrowHelper.Invariant($"A {spec.Cell} with {count:N0} {typeof(T).Name} weights"), "use a smaller hidden size, input size or fewer layers.")];
+    }
 
     /// <summary>A new model with the named tensors replaced (PyTorch names and shapes); others are kept.</summary>
     public Model<T> WithParameters(IReadOnlyDictionary<string, T[]> tensors)
@@ -84,9 +96,11 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         foreach (var (name, values) in tensors)
         {
             var info = Layout.Get(name);
-            if (values is null || values.Length != info.Length)
+            if (values is null)
+                throw new ArgumentNullException(nameof(tensors), $"Tensor '{name}' is null; it needs {info.Length} values (shape {string.Join("×", info.Shape)}).");
+            if (values.Length != info.Length)
                 ThrowHelper.Argument(nameof(tensors),
-                    $"Tensor '{name}' needs {info.Length} values (shape {string.Join("×", info.Shape)}), but got {values?.Length ?? 0}.");
+                    $"Tensor '{name}' needs {info.Length} values (shape {string.Join("×", info.Shape)}), but got {values.Length}.");
             for (int i = 0; i < values.Length; i++)
                 if (!T.IsFinite(values[i])) ThrowHelper.Argument(nameof(tensors), $"Tensor '{name}' contains {values[i]} at index {i}; weights must be finite.");
             values.CopyTo(p, info.Offset);
@@ -96,11 +110,13 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 
     public Model<T> WithParameter(string name, T[] values) => WithParameters(new Dictionary<string, T[]> { [name] = values });
 
-    /// <summary>The same model in another precision (float ↔ double).</summary>
+    /// <summary>The same model in another precision (float ↔ double). Refused when a weight does not fit the target
+    /// precision (a double beyond ±3.4e38 would become ∞ as a float).</summary>
     public Model<TOther> ConvertTo<TOther>() where TOther : unmanaged, IBinaryFloatingPointIeee754<TOther>
     {
-        var p = new TOther[_parameters.Length];
-        for (int i = 0; i < p.Length; i++) p[i] = TOther.CreateChecked(_parameters[i]);
+        var p = Model<TOther>.NewParameterBuffer(Spec, _parameters.Length);
+        ThrowHelper.ConvertFinite<T, TOther>(_parameters, p, i => $"Weight {Layout.ElementName(i)}",
+            $"keep the model in {typeof(T).Name}, or scale the weights into {typeof(TOther).Name}'s range first (WithParameters).");
         return Model<TOther>.FromBuffer(Spec, p);
     }
 
@@ -112,6 +128,7 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(batch);
         CheckInput(batch.Features, "The batch");
         CheckState(initialState, batch.Batch);
+        CheckPassSize(batch.Batch, batch.Steps, batch.Steps, backward: false, nameof(batch));
         var x = RecurrentStack<T>.ToTimeMajor(batch.Values, batch.Batch, batch.Steps, batch.Features);
         var caches = Stack.Forward(_parameters, x, batch.Batch, batch.Steps, batch.LengthArray,
             initialState is null ? default : initialState.HiddenArray, initialState?.CellArray);
@@ -155,9 +172,10 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckDataset(data);
+        CheckLossSize(data, nameof(data));
         double total = 0;
         int count = 0;
-        const int chunk = 64;
+        const int chunk = LossChunk;
         var indices = Enumerable.Range(0, data.Count).ToArray();
         var workspace = new Workspace<T>();
         for (int s = 0; s < data.Count; s += chunk)
@@ -177,8 +195,15 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public Trace<T> Trace(Sequence<T> sequence, params Intervention[] interventions)
     {
         ArgumentNullException.ThrowIfNull(sequence);
+        if (interventions is null)
+            throw new ArgumentNullException(nameof(interventions), "The interventions array is null. Hint: call Trace(sequence) for a trace without interventions.");
         CheckInput(sequence.Features, "The sequence");
-        foreach (var iv in interventions) iv.Validate(Spec);
+        for (int i = 0; i < interventions.Length; i++)
+        {
+            if (interventions[i] is not { } iv) throw new ArgumentNullException(nameof(interventions), $"Intervention {i} is null.");
+            iv.Validate(Spec, sequence.Steps);
+        }
+        PassSize.Check(Spec, PassSize.ElementSize<T>(), 1, sequence.Steps, sequence.Steps, backward: false, trace: true, nameof(sequence));
         var caches = Stack.Forward(_parameters, sequence.Values.ToArray(), 1, sequence.Steps, [sequence.Steps], default, default,
             interventions.Length > 0 ? interventions : null);
         return LstmNotebooks.Trace<T>.From(this, caches, interventions);
@@ -193,6 +218,7 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(sample);
         var data = Dataset.Create([sample]);
         CheckDataset(data);
+        CheckPassSize(1, sample.Input.Steps, sample.Input.Steps, backward: true, nameof(sample));
         var batch = new PackedBatch<T>(data.Samples, [0]);
         var recorder = new GradientRecorder(Spec.Layers, batch.Steps);
         var grad = new T[_parameters.Length];
@@ -218,6 +244,10 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
             ThrowHelper.Argument(nameof(dHiddenN), $"∂L/∂h_n needs (L, B, H) = {stateLen} values, but got {dHiddenN.Length}.");
         if (!dCellN.IsEmpty && (dCellN.Length != stateLen || Spec.Cell != CellKind.Lstm))
             ThrowHelper.Argument(nameof(dCellN), $"∂L/∂c_n needs {stateLen} values for an LSTM (and none otherwise), but got {dCellN.Length}.");
+        ThrowHelper.RequireAllFinite(dOutput, nameof(dOutput), "∂L/∂output");
+        ThrowHelper.RequireAllFinite(dHiddenN, nameof(dHiddenN), "∂L/∂h_n");
+        ThrowHelper.RequireAllFinite(dCellN, nameof(dCellN), "∂L/∂c_n");
+        CheckPassSize(bsz, steps, steps, backward: true, nameof(batch));
         var x = RecurrentStack<T>.ToTimeMajor(batch.Values, bsz, steps, batch.Features);
         var caches = Stack.Forward(_parameters, x, bsz, steps, batch.LengthArray,
             initialState is null ? default : initialState.HiddenArray, initialState?.CellArray);
@@ -258,6 +288,16 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
            $", {ParameterCount} parameters";
 
     // ---- validation ---------------------------------------------------------------------------------------------------
+
+    /// <summary>Refuses a pass whose arrays no .NET array can hold or whose memory this process cannot have (see <see cref="PassSize"/>).</summary>
+    internal void CheckPassSize(long batch, long steps, long window, bool backward, string paramName)
+        => PassSize.Check(Spec, PassSize.ElementSize<T>(), batch, steps, window, backward, trace: false, paramName);
+
+    /// <summary>Loss evaluations run the data in chunks of this many sequences.</summary>
+    private const int LossChunk = 64;
+
+    internal void CheckLossSize(Dataset<T> data, string paramName)
+        => CheckPassSize(Math.Min(data.Count, LossChunk), data.MaxSteps, data.MaxSteps, backward: false, paramName);
 
     internal void CheckInput(int features, string what)
     {

@@ -18,9 +18,15 @@ internal sealed class ParameterLayout
         int offset = 0;
         void Add(string name, params int[] shape)
         {
-            int length = shape.Aggregate(1, (a, b) => a * b);
-            list.Add(new ParameterInfo(name, shape, offset, length));
-            offset += length;
+            // In 64 bits: 4H × H overflows int from H = 23,171 (and wraps to a small, wrong buffer from H = 46,341).
+            long length = shape.Aggregate(1L, (a, b) => a * b);
+            if (offset + length > Array.MaxLength)
+                ThrowHelper.OutOfRange(nameof(spec), offset + length,
+                    ThrowHelper.Invariant($"This {spec.Cell} (input {spec.InputSize:N0}, hidden {spec.HiddenSize:N0}, {spec.Layers:N0} layers) needs more than {Array.MaxLength:N0} weights, the most one .NET array holds: ") +
+                    ThrowHelper.Invariant($"{name} is {string.Join(" × ", shape.Select(d => ThrowHelper.Invariant($"{d:N0}")))} = {length:N0} values, and the tensors up to it need {offset + length:N0}. ") +
+                    "Hint: use a smaller hidden size, input size or fewer layers.");
+            list.Add(new ParameterInfo(name, shape, offset, (int)length));
+            offset += (int)length;
         }
         int g = spec.GateCount * spec.HiddenSize, h = spec.HiddenSize;
         Layers = new LayerOffsets[spec.Layers];
@@ -55,10 +61,18 @@ internal sealed class ParameterLayout
     public int HeadBias { get; }
     public int Count { get; }
 
+    /// <summary>Element <paramref name="index"/> of the buffer by tensor and position, e.g. "weight_hh_l0[17]", for messages.</summary>
+    public string ElementName(int index)
+    {
+        var info = Parameters.First(p => index < p.Offset + p.Length);
+        return $"{info.Name}[{index - info.Offset}]";
+    }
+
     public bool TryGet(string name, out ParameterInfo info) => _byName.TryGetValue(name, out info!);
 
     public ParameterInfo Get(string name)
     {
+        if (name is null) throw new ArgumentNullException(nameof(name), $"The parameter name is null. The model has: {string.Join(", ", _byName.Keys)}.");
         if (!_byName.TryGetValue(name, out var info))
             ThrowHelper.Argument(nameof(name), $"The model has no parameter '{name}'. It has: {string.Join(", ", _byName.Keys)}.");
         return info;

@@ -27,7 +27,10 @@ internal sealed class LayerCache<T> where T : unmanaged, IBinaryFloatingPointIee
         Hs = Rent("h", steps * batch * hidden);
         H0 = new T[batch * hidden];
         C0 = cell ? new T[batch * hidden] : [];
+        Cancellation = workspace?.Cancellation ?? default;
     }
+
+    public CancellationToken Cancellation { get; }
 
     public int B { get; }
     public int Steps { get; }
@@ -111,6 +114,7 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         Gemm.MultiplyAdd<T>(k.X, wihT, k.Pre, rows, O.InputSize, GH);
         for (int t = 0; t < k.Steps; t++)
         {
+            k.Cancellation.ThrowIfCancellationRequested();
             Step(p, k, t, whhT);
             CarryPadding(k, t);
             if (interventions is { Count: > 0 }) Intervene(p, k, t, interventions);
@@ -150,6 +154,7 @@ internal abstract class RecurrentLayer<T> where T : unmanaged, IBinaryFloatingPo
         var dcTotal = recorder is not null && HasCell ? new T[k.B * H] : null;
         for (int t = k.Steps - 1; t >= 0; t--)
         {
+            k.Cancellation.ThrowIfCancellationRequested();
             if (!dHs.IsEmpty) Elementwise.Add<T>(dh, dHs.Slice(t * k.B * H, k.B * H), dh);
             dhNew.AsSpan().Clear();
             StepBackward(p, grad, k, t, dh, dc, k.StepRows(dAX, t, GH), k.StepRows(dAH, t, GH), dhNew, dcTotal);

@@ -42,7 +42,7 @@ public sealed class RunResult<T> where T : unmanaged, IBinaryFloatingPointIeee75
     /// <summary>One sequence's outputs at its last valid step: head outputs, or the top hidden state without a head.</summary>
     public T[] LastOutputs(int sample)
     {
-        int last = _lengths[sample] - 1;
+        int last = _lengths[ThrowHelper.RequireIndex(sample, Batch, nameof(sample), "Sample")] - 1;
         if (_headOutputs is null) return _output.AsSpan((sample * Steps + last) * HiddenSize, HiddenSize).ToArray();
         return HeadMode == HeadOutput.LastStep
             ? _headOutputs.AsSpan(sample * Outputs, Outputs).ToArray()

@@ -12,6 +12,10 @@ internal sealed class Workspace<T> where T : unmanaged, IBinaryFloatingPointIeee
 {
     private readonly Dictionary<string, (T[]? Recent, T[]? Older)> _arrays = [];
 
+    /// <summary>Checked at every time step of the passes that use this workspace, so a long batch stops soon after
+    /// the caller cancels rather than at its end.</summary>
+    public CancellationToken Cancellation { get; set; }
+
     /// <summary>An array of exactly <paramref name="length"/> elements for <paramref name="role"/>: zeroed, unless the
     /// caller overwrites every element anyway (<paramref name="zeroed"/> false; then it may hold an earlier batch's values).</summary>
     public T[] Get(string role, int length, bool zeroed = true)

@@ -18,13 +18,12 @@ public static class ModelFile
     private static ReadOnlySpan<byte> Magic => "LSTMNBMD"u8;
     private const int HashSize = 32;
 
+    /// <summary>Saves atomically (see <see cref="Interop.AtomicFile"/>): a reader never sees a half-written file, and two
+    /// saves to the same path at once both complete, the later one's file remaining.</summary>
     public static void Save<T>(Model<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(path);
-        // Write next to the target and move into place, so a crash never leaves a half-written model file.
-        string temp = path + ".tmp";
-        using (var stream = File.Create(temp)) Save(model, stream);
-        File.Move(temp, path, overwrite: true);
+        ArgumentNullException.ThrowIfNull(model);
+        Interop.AtomicFile.Write(path, stream => Save(model, stream));
     }
 
     public static void Save<T>(Model<T> model, Stream stream) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -67,7 +66,9 @@ public static class ModelFile
     public static Model<T> Load<T>(string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
+        if (string.IsNullOrWhiteSpace(path)) ThrowHelper.Argument(nameof(path), "The model file path is empty. Hint: give the path Model.Save wrote.");
+        if (Directory.Exists(path)) ThrowHelper.Argument(nameof(path), $"'{Path.GetFullPath(path)}' is a folder, not a model file.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{Path.GetFullPath(path)}'.", path);
         using var stream = File.OpenRead(path);
         return Load<T>(stream);
     }
@@ -101,13 +102,17 @@ public static class ModelFile
     private static (ModelSpec Spec, int ElementSize, byte[] Payload) ReadChecked(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        int headerMin = Magic.Length + 2;
+        // The magic first, so another kind of file (perhaps a large one) is refused before it is read into memory.
+        var head = new byte[headerMin];
+        int got = stream.ReadAtLeast(head, headerMin, throwOnEndOfStream: false);
+        if (got < headerMin || !head.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            ThrowHelper.Format($"This is not a LstmNotebooks model file: it does not start with \"LSTMNBMD\" ({got} bytes read). " +
+                               "Hint: model files are written by Model.Save.");
         using var copy = new MemoryStream();
+        copy.Write(head);
         stream.CopyTo(copy);
         var all = copy.ToArray();
-        int headerMin = Magic.Length + 2;
-        if (all.Length < headerMin || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            ThrowHelper.Format($"This is not a LstmNotebooks model file: it does not start with \"LSTMNBMD\" ({all.Length} bytes read). " +
-                               "Hint: model files are written by Model.Save.");
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(all.AsSpan(Magic.Length));
         if (version != FormatVersion)
             ThrowHelper.Format($"The model file has format version {version}, but this library reads version {FormatVersion}. " +
@@ -135,8 +140,8 @@ public static class ModelFile
             long count = reader.ReadInt64();
             long payloadBytes = body.Length - reader.BaseStream.Position;
             if (elementSize is not (4 or 8)) ThrowHelper.Format($"The model file declares {elementSize}-byte weights; only 4 (float) and 8 (double) exist. It is corrupted.");
-            if (count < 0 || count * elementSize != payloadBytes)
-                ThrowHelper.Format($"The model file is truncated or corrupted: it declares {count} weights ({count * elementSize} bytes) but holds {payloadBytes} bytes of them.");
+            if (count < 0 || count > payloadBytes / elementSize || count * elementSize != payloadBytes)
+                ThrowHelper.Format($"The model file is truncated or corrupted: it declares {count} weights ({(double)count * elementSize:0} bytes) but holds {payloadBytes} bytes of them.");
             if (!SHA256.HashData(body).AsSpan().SequenceEqual(stored))
                 ThrowHelper.Format("The model file is corrupted: its SHA-256 checksum does not match its contents.");
             if (!Enum.IsDefined(cell) || !Enum.IsDefined(headKind) || !Enum.IsDefined(mode))

@@ -12,7 +12,10 @@ internal abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIe
         _ => new SgdOptimizer<T>(count, o.Momentum),
     };
 
-    public abstract void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate);
+    /// <summary>Writes the updated parameters into <paramref name="next"/> (the current ones are only read) and returns
+    /// the index of the first update that is not finite in <typeparamref name="T"/>, or −1, so a caller can refuse a
+    /// step that would overflow a weight and keep the weights it had.</summary>
+    public abstract int Step(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next);
 }
 
 /// <summary>SGD with (PyTorch-style) momentum: v = μ·v + g; p -= lr·v.</summary>
@@ -21,13 +24,16 @@ internal sealed class SgdOptimizer<T>(int count, double momentum) : Optimizer<T>
     private readonly double[] _velocity = new double[count];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public override void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
+    public override int Step(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
     {
+        int bad = -1;
         for (int i = 0; i < parameters.Length; i++)
         {
             double v = _velocity[i] = momentum * _velocity[i] + double.CreateTruncating(gradient[i]);
-            parameters[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - learningRate * v);
+            next[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - learningRate * v);
+            if (bad < 0 && !T.IsFinite(next[i])) bad = i;
         }
+        return bad;
     }
 }
 
@@ -40,17 +46,20 @@ internal sealed class AdamOptimizer<T>(int count, double beta1, double beta2, do
     private int _step;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public override void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
+    public override int Step(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
     {
         _step++;
         double c1 = 1 - Math.Pow(beta1, _step), c2 = 1 - Math.Pow(beta2, _step);
+        int bad = -1;
         for (int i = 0; i < parameters.Length; i++)
         {
             double g = double.CreateTruncating(gradient[i]);
             double m = _m[i] = beta1 * _m[i] + (1 - beta1) * g;
             double v = _v[i] = beta2 * _v[i] + (1 - beta2) * g * g;
             double update = learningRate * (m / c1) / (Math.Sqrt(v / c2) + epsilon);
-            parameters[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - update);
+            next[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - update);
+            if (bad < 0 && !T.IsFinite(next[i])) bad = i;
         }
+        return bad;
     }
 }

@@ -9,6 +9,9 @@ namespace LstmNotebooks;
 /// experiments do, counting sequences to a criterion — is the same as one long run. Each call returns a new immutable
 /// <see cref="Model{T}"/>; the model the session started from is never changed. Single-threaded and seeded, so runs are
 /// bit-reproducible. Not thread-safe: one session, one caller.
+/// <para>A step that would make a weight non-finite is not applied: the session raises
+/// <see cref="TrainingDivergedException"/>, keeps the last finite weights (<see cref="Model"/>) and refuses to train
+/// further. A cancelled call stops within a few time steps and keeps the weights of the last completed update.</para>
 /// </summary>
 public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -16,11 +19,13 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly TrainingOptions _options;
     private readonly T[] _p;
     private readonly T[] _grad;
+    private readonly T[] _next;
     private readonly Optimizer<T> _optimizer;
     private readonly List<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
     private readonly Shard[] _shards;
     private Rng _rng;
+    private TrainingDivergedException? _diverged;
 
     internal TrainingSession(Model<T> start, TrainingOptions options)
     {
@@ -29,6 +34,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         _options = options;
         _p = start.Parameters.ToArray();
         _grad = new T[_p.Length];
+        _next = new T[_p.Length];
         _shards = Enumerable.Range(0, options.Threads).Select(_ => new Shard(_p.Length)).ToArray();
         _optimizer = Optimizer<T>.Create(options, _p.Length);
         _rng = new Rng(options.Seed);
@@ -55,10 +61,18 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (_diverged is not null)
+            ThrowHelper.InvalidOperation($"This session cannot train further: {_diverged.Message} " +
+                                         "Hint: start a new session (model.StartTraining) with a lower learning rate or a gradient clip.");
         _start.CheckDataset(data);
         int count = epochs ?? _options.Epochs;
         ThrowHelper.RequirePositive(count, nameof(epochs), "The number of epochs");
+        // Epoch numbers run on past int.MaxValue only in theory, but "train until early stopping" passes int.MaxValue.
+        long lastEpoch = Math.Min((long)_history.Count + count, int.MaxValue - 1);
         var (train, validation) = _options.ValidationFraction > 0 ? data.Split(_options.ValidationFraction) : (data, null);
+        int batch = Math.Min(_options.BatchSize, train.Count), shards = Math.Min(_shards.Length, batch), maxSteps = train.MaxSteps;
+        _start.CheckPassSize((batch + shards - 1) / shards, maxSteps, Math.Min(_options.TruncationWindow ?? maxSteps, maxSteps), backward: true, nameof(data));
+        if (validation is not null) _start.CheckLossSize(validation, nameof(data));
         var order = Enumerable.Range(0, train.Count).ToArray();
         double bestValidation = double.PositiveInfinity;
         T[]? bestParameters = null;
@@ -67,7 +81,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         _clock.Start();
         try
         {
-            for (int epoch = firstEpoch; epoch < firstEpoch + count; epoch++)
+            for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++)
             {
                 double lr = LearningRate(epoch);
                 var (trainLoss, lastBatch) = RunEpoch(train, order, lr, epoch, cancellationToken);
@@ -89,6 +103,11 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
                     break;
                 }
             }
+        }
+        catch (TrainingDivergedException e)
+        {
+            _diverged = e;
+            throw;
         }
         finally { _clock.Stop(); }
         if (stop == StopReason.EarlyStopped && bestParameters is not null) bestParameters.CopyTo(_p, 0);
@@ -116,15 +135,24 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
             for (int i = 0; i < shards; i++)
             {
                 int from = indices.Length * i / shards, to = indices.Length * (i + 1) / shards;
-                _shards[i].Start(new PackedBatch<T>(train.Samples, indices[from..to]));
+                _shards[i].Start(new PackedBatch<T>(train.Samples, indices[from..to]), cancellationToken);
             }
             int steps = _shards.Take(shards).Max(x => x.Batch!.Steps);
             int window = _options.TruncationWindow ?? steps;
             for (int t0 = 0; t0 < steps; t0 += window)
             {
-                int t1 = Math.Min(t0 + window, steps);
+                cancellationToken.ThrowIfCancellationRequested();
+                int t1 = (int)Math.Min((long)t0 + window, steps);
                 if (shards == 1) _shards[0].Run(_start, _p, t0, t1);
-                else Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = shards }, i => _shards[i].Run(_start, _p, t0, t1));
+                else
+                {
+                    try { Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = shards }, i => _shards[i].Run(_start, _p, t0, t1)); }
+                    catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        throw;
+                    }
+                }
                 int targets = 0;
                 double loss = 0;
                 for (int i = 0; i < shards; i++) { targets += _shards[i].Targets; loss += _shards[i].Loss * _shards[i].Targets; }
@@ -145,7 +173,9 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
                 double norm = GradientRecorder.Norm<T>(_grad);
                 if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
                 if (_options.GradientClip is double clip && norm > clip) Scale(_grad, clip / norm);
-                _optimizer.Step(_p, _grad, lr);
+                int bad = _optimizer.Step(_p, _grad, lr, _next);
+                if (bad >= 0) throw Diverged($"update of {_start.Layout.ElementName(bad)}", double.CreateTruncating(_next[bad]), epoch, batchIndex);
+                _next.CopyTo(_p, 0);
                 lossSum += loss * targets;
                 targetCount += targets;
             }
@@ -165,7 +195,11 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         public double Loss { get; private set; }
         public int Targets { get; private set; }
 
-        public void Start(PackedBatch<T> batch) => (Batch, _h, _c) = (batch, null, null);
+        public void Start(PackedBatch<T> batch, CancellationToken cancellationToken)
+        {
+            (Batch, _h, _c) = (batch, null, null);
+            _workspace.Cancellation = cancellationToken;
+        }
 
         public void Run(Model<T> model, T[] p, int t0, int t1)
         {
