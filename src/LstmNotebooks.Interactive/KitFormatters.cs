@@ -1,6 +1,8 @@
 using System.Net;
 using System.Numerics;
+using System.Reflection;
 using System.Text;
+using System.Text.Json;
 using LstmNotebooks.Plotting;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
@@ -25,7 +27,61 @@ internal static class KitFormatters
         RegisterChart<GradientFlow>(charts, flow => GradientCharts.FlowVsLag([new NamedGradientFlow(GateVocabulary.CellName(flow.Cell), flow)]));
         RegisterModel<float>();
         RegisterModel<double>();
+        foreach (var type in SpanHolders())
+            typeof(KitFormatters).GetMethod(nameof(RegisterJsonSummary), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type).Invoke(null, null);
     }
+
+    /// <summary>
+    /// Every public kit type, closed over float and double, that System.Text.Json cannot serialise because it (or a kit
+    /// type it exposes) has a ref-struct property, such as <see cref="Model{T}.Parameters"/> or <see cref="Sequence{T}.Values"/>.
+    /// </summary>
+    internal static IReadOnlyList<Type> SpanHolders()
+    {
+        var kit = typeof(Model<>).Assembly;
+        var memo = new Dictionary<Type, bool>();
+        return kit.GetExportedTypes()
+            .Where(t => !(t.IsAbstract && t.IsSealed) && !t.IsInterface && !t.IsEnum)
+            .SelectMany(t => t.IsGenericTypeDefinition ? Close(t) : [t])
+            .Where(t => HoldsSpan(t, kit, memo))
+            .ToArray();
+    }
+
+    private static IEnumerable<Type> Close(Type definition)
+    {
+        if (definition.GetGenericArguments().Length != 1) return [];
+        var closed = new List<Type>();
+        foreach (var element in new[] { typeof(float), typeof(double) })
+        {
+            try { closed.Add(definition.MakeGenericType(element)); }
+            catch (ArgumentException) { } // a constraint float or double does not meet
+        }
+        return closed;
+    }
+
+    private static bool HoldsSpan(Type type, Assembly kit, Dictionary<Type, bool> memo)
+    {
+        if (memo.TryGetValue(type, out var known)) return known;
+        memo[type] = false; // a type that refers to itself holds a span only through another property
+        bool holds = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0)
+            .Any(p => p.PropertyType.IsByRefLike || Parts(p.PropertyType).Any(part => part.Assembly == kit && HoldsSpan(part, kit, memo)));
+        return memo[type] = holds;
+    }
+
+    private static IEnumerable<Type> Parts(Type type)
+        => type.IsArray ? Parts(type.GetElementType()!)
+            : type.IsGenericType ? type.GetGenericArguments().SelectMany(Parts).Prepend(type)
+            : [type];
+
+    // #!share and #!set hand a value to another kernel after formatting it as application/json, even when the object
+    // itself then passes by reference; a value whose JSON formatting throws is dropped without a word, so a model could
+    // not be shared between C# and F# cells. Its type and summary are enough JSON for that.
+    private static void RegisterJsonSummary<TValue>() where TValue : notnull
+        => Formatter.Register<TValue>((value, writer) => writer.Write(JsonSerializer.Serialize(new { type = TypeName(value.GetType()), summary = value.ToString() })),
+            JsonFormatter.MimeType);
+
+    private static string TypeName(Type type)
+        => type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>" : type.Name;
 
     private static void RegisterChart<TValue>(ChartWriter charts, Func<TValue, GenericChart> toChart)
     {

@@ -21,6 +21,16 @@ public sealed record GateSaturation(int Layer, TraceChannel Gate, double Closed,
     public double Unsaturated => Math.Max(0, 1 - Closed - Open);
 }
 
+/// <summary>How closely one unit's state at a step follows what the model must remember, across many sequences.</summary>
+/// <param name="Unit">The unit index in its layer.</param>
+/// <param name="Correlation">Pearson r between the unit's value and the remembered quantity over the sequences
+/// (NaN when the unit's value is the same in every sequence).</param>
+public sealed record CarrierUnit(int Unit, double Correlation)
+{
+    /// <summary>|r|: 1 for a unit whose state is a straight-line function of the quantity, 0 for one that ignores it.</summary>
+    public double Strength => double.IsNaN(Correlation) ? 0 : Math.Abs(Correlation);
+}
+
 /// <summary>How |c_t| of a layer is summarised per step.</summary>
 public enum CellMagnitude
 {
@@ -136,6 +146,45 @@ public static class TraceMeasures
             r[t] = reduce == CellMagnitude.MaxOverUnits ? acc : acc / l.Units;
         }
         return r;
+    }
+
+    /// <summary>
+    /// The units that carry a remembered quantity: for each unit, Pearson r between its <paramref name="channel"/>
+    /// (the cell state unless told) at <paramref name="step"/> of every trace and that trace's
+    /// <paramref name="quantity"/> (the class, 0 or 1, of a two-class task; the target of a regression), strongest
+    /// first. <paramref name="step"/> counts from each trace's end with <c>^k</c>, so traces may differ in length;
+    /// e.g. <c>Carriers(traces, labels, ^1)</c> ranks by the cell state at the recall step.
+    /// </summary>
+    public static IReadOnlyList<CarrierUnit> Carriers<T>(IReadOnlyList<Trace<T>> traces, IReadOnlyList<double> quantity, Index step,
+        int layer = 0, TraceChannel channel = TraceChannel.CellState)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(traces);
+        ArgumentNullException.ThrowIfNull(quantity);
+        if (traces.Count != quantity.Count)
+            throw new ArgumentException($"There are {traces.Count} traces but {quantity.Count} quantities; give one quantity per trace.", nameof(quantity));
+        if (traces.Count < 2) throw new ArgumentException($"Ranking units needs at least two traces, but got {traces.Count}.", nameof(traces));
+        foreach (var q in quantity)
+            if (!double.IsFinite(q)) throw new ArgumentException($"The quantities must be finite, but one is {q}.", nameof(quantity));
+        var first = Select(traces[0], layer, null).Layer;
+        if (!first.Has(channel))
+            throw new ArgumentException($"The traces have no {GateVocabulary.Name(channel)}; a {GateVocabulary.CellName(traces[0].Cell)} records {string.Join(", ", first.Channels)}.", nameof(channel));
+        var values = new double[first.Units][];
+        for (int u = 0; u < first.Units; u++) values[u] = new double[traces.Count];
+        for (int k = 0; k < traces.Count; k++)
+        {
+            var l = Select(traces[k] ?? throw new ArgumentNullException(nameof(traces), $"Trace {k} is null."), layer, null).Layer;
+            if (l.Units != first.Units || traces[k].Cell != traces[0].Cell)
+                throw new ArgumentException($"Trace {k} is of another model ({GateVocabulary.CellName(traces[k].Cell)}, {l.Units} units; trace 0: {GateVocabulary.CellName(traces[0].Cell)}, {first.Units}); rank one model's traces at a time.", nameof(traces));
+            int t = step.GetOffset(l.Steps);
+            if ((uint)t >= (uint)l.Steps)
+                throw new ArgumentOutOfRangeException(nameof(step), step, $"Step {step} does not exist in trace {k}, which has steps 0..{l.Steps - 1}.");
+            for (int u = 0; u < l.Units; u++) values[u][k] = double.CreateChecked(l[channel, t, u]);
+        }
+        if (quantity.All(q => q == quantity[0]))
+            throw new ArgumentException($"Every trace has the same quantity ({quantity[0]}), so no unit can follow it; rank over sequences that differ (e.g. both classes).", nameof(quantity));
+        return Enumerable.Range(0, first.Units).Select(u => new CarrierUnit(u, Correlation(values[u], quantity)))
+            .OrderByDescending(c => c.Strength).ThenBy(c => c.Unit).ToArray();
     }
 
     /// <summary>Pearson correlation of two equally long series; NaN when either is constant.</summary>

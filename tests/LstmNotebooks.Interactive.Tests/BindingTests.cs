@@ -8,21 +8,21 @@ public sealed class BindingTests
     private static readonly Version Loaded = typeof(Microsoft.FSharp.Core.Unit).Assembly.GetName().Version!;
 
     [Fact]
-    public void A_request_for_a_newer_minor_version_gets_the_loaded_FSharp_Core()
+    public void ARequestForANewerMinorVersionGetsTheLoadedFSharpCore()
     {
         var requested = new AssemblyName($"FSharp.Core, Version={Loaded.Major}.{Loaded.Minor + 1}.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a");
         Assert.Same(typeof(Microsoft.FSharp.Core.Unit).Assembly, FSharpCoreBinding.Resolve(null, new ResolveEventArgs(requested.FullName)));
     }
 
     [Fact]
-    public void Another_major_version_or_another_assembly_is_left_to_the_runtime()
+    public void AnotherMajorVersionOrAnotherAssemblyIsLeftToTheRuntime()
     {
         Assert.Null(FSharpCoreBinding.Resolve(null, new ResolveEventArgs($"FSharp.Core, Version={Loaded.Major + 1}.0.0.0")));
         Assert.Null(FSharpCoreBinding.Resolve(null, new ResolveEventArgs($"Plotly.NET, Version={Loaded.Major}.0.0.0")));
     }
 
     [Fact]
-    public void The_extension_script_loads_the_kit()
+    public void TheExtensionScriptLoadsTheKit()
     {
         // What the kernel and the runner run after restoring the package: one C# cell calling NotebookSupport.Load.
         var dib = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "extension.dib"));

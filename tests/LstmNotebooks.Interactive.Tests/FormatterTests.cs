@@ -23,7 +23,7 @@ public sealed partial class FormatterTests : IDisposable
     public void Dispose() => Formatter.ResetToDefault();
 
     [Fact]
-    public void A_chart_is_html_that_draws_it_and_carries_its_figure()
+    public void AChartIsHtmlThatDrawsItAndCarriesItsFigure()
     {
         var chart = ActivationCharts.SigmoidAndTanh();
         Assert.Equal(["text/html"], Formatter.GetPreferredMimeTypesFor(chart.GetType()));
@@ -37,7 +37,7 @@ public sealed partial class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void Only_the_first_chart_of_a_session_carries_plotly_js()
+    public void OnlyTheFirstChartOfASessionCarriesPlotlyJs()
     {
         var first = ActivationCharts.SigmoidAndTanh().ToDisplayString("text/html");
         var second = ActivationCharts.SigmoidAndTanh().ToDisplayString("text/html");
@@ -50,7 +50,7 @@ public sealed partial class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void A_trace_shows_as_gate_heatmaps_of_its_channels()
+    public void ATraceShowsAsGateHeatmapsOfItsChannels()
     {
         var model = Lstm.Create(inputSize: 1, hiddenSize: 3).WithSeed(1).Build();
         var trace = model.Trace(Sequence.FromScalars(new float[] { 1, -1, 0.5f, 2 }));
@@ -63,7 +63,7 @@ public sealed partial class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void A_training_history_shows_as_its_loss_curve()
+    public void ATrainingHistoryShowsAsItsLossCurve()
     {
         var data = Dataset.Create(Enumerable.Range(0, 8)
             .Select(i => Sample.Create(Sequence.FromScalars(new float[] { i / 8f, 0.5f }), (float)i / 8)).ToList());
@@ -75,7 +75,7 @@ public sealed partial class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void A_model_is_a_table_of_its_settings_and_every_tensor()
+    public void AModelIsATableOfItsSettingsAndEveryTensor()
     {
         var model = Lstm.Create(inputSize: 3, hiddenSize: 4).WithLayers(2).WithForgetBias(1).WithSeed(2)
             .WithHead(Head.Classification(3)).Build<double>();
@@ -89,7 +89,33 @@ public sealed partial class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void Loading_twice_attaches_the_assembly_handler_once()
+    public void KitValuesWithSpanPropertiesFormatAsJsonSoKernelsCanShareThem()
+    {
+        // #!share formats a value as application/json before handing it over; System.Text.Json throws on a ReadOnlySpan
+        // property, and the kernel then drops the value silently.
+        var holders = KitFormatters.SpanHolders();
+        foreach (var type in new[] { typeof(Model<float>), typeof(Model<double>), typeof(TrainingResult<float>), typeof(Dataset<float>),
+                     typeof(Sample<double>), typeof(Sequence<float>), typeof(SequenceBatch<float>), typeof(RunResult<float>) })
+            Assert.Contains(type, holders);
+        Assert.DoesNotContain(typeof(Trace<float>), holders);   // no span property: its default JSON works
+        Assert.DoesNotContain(typeof(ModelSpec), holders);
+
+        var model = Lstm.Create(2, 3).WithHead(Head.Regression(1)).Build();
+        var sequence = Sequence.FromFlat<float>([1, 2, 3, 4], 2, 2);
+        var data = Dataset.Create([Sample.Create(sequence, 0.5f)]);
+        var fit = model.Train(data, Training.Adam(0.01).WithEpochs(1));
+        object[] values = [model, fit, data, data[0], sequence, SequenceBatch.Create([sequence]), model.Run(SequenceBatch.Create([sequence]))];
+        foreach (var value in values)
+        {
+            var json = JsonNode.Parse(value.ToDisplayString("application/json"))!;
+            Assert.Equal(value.ToString(), (string)json["summary"]!);
+        }
+        Assert.Equal("Model<Single>", (string)JsonNode.Parse(model.ToDisplayString("application/json"))!["type"]!);
+        Assert.Equal("TrainingResult<Single>", (string)JsonNode.Parse(fit.ToDisplayString("application/json"))!["type"]!);
+    }
+
+    [Fact]
+    public void LoadingTwiceAttachesTheAssemblyHandlerOnce()
     {
         NotebookSupport.Load();
         // AppDomain.AssemblyResolve is stored as AssemblyLoadContext's static event field in .NET.
