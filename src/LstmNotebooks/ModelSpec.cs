@@ -13,6 +13,10 @@ public enum CellKind
     Rnn,
 }
 
+/// <summary>The direction a layer reads its sequence in: forward (t = 0 … T−1) or, in a bidirectional layer, reverse
+/// (each sequence from its own last step back to 0, as PyTorch's packed sequences do).</summary>
+public enum Direction { Forward, Reverse }
+
 /// <summary>
 /// The architecture of a model: an immutable record. Every <c>With…</c> returns a new spec and leaves this one as it
 /// was; <see cref="Build{T}"/> turns it into a <see cref="Model{T}"/> with seeded initial weights.
@@ -52,6 +56,38 @@ public sealed record ModelSpec
     /// <summary>Seed of the initial weights.</summary>
     public long Seed { get; init; }
 
+    /// <summary>Each layer runs forward and, on its own weights (<c>…_reverse</c>), backward over each sequence; the
+    /// layer's output is [forward h, reverse h] (PyTorch <c>bidirectional=True</c>).</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>LSTM with projections (PyTorch <c>proj_size</c>, LSTMP): h_t = W_hr (o ⊙ tanh c_t), Hout = this size
+    /// (0 &lt; P &lt; H), c stays H wide. 0: no projection.</summary>
+    public int ProjectionSize
+    {
+        get;
+        init => field = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(ProjectionSize), value, $"The projection size must be 0 (none) or positive, but was {value}.");
+    }
+
+    /// <summary>Dropout on each layer's output before the layer above reads it, in training only (PyTorch
+    /// <c>dropout</c>): the probability of zeroing an element. Needs at least 2 layers.</summary>
+    public double Dropout { get; init => field = CheckRate(value, nameof(Dropout)); }
+
+    /// <summary>Dropout on h_{t−1} where W_hh reads it, one mask per sequence fixed over its steps, in training only
+    /// (Keras <c>recurrent_dropout</c>): the probability of zeroing a unit.</summary>
+    public double RecurrentDropout { get; init => field = CheckRate(value, nameof(RecurrentDropout)); }
+
+    /// <summary>h0 (and c0) are parameters, one vector per layer and direction shared by every sequence, trained with
+    /// the weights (Gers et al. 2002), saved and exported as <c>h0</c> and <c>c0</c>; they start at zero. A run given
+    /// an explicit initial state uses that instead.</summary>
+    public bool LearnedInitialState { get; init; }
+
+    private static double CheckRate(double p, string name)
+    {
+        if (!(p >= 0 && p < 1)) ThrowHelper.OutOfRange(name, p, $"A dropout probability must be in [0, 1), but {name} was {p}.");
+        return p;
+    }
+
     public HeadSpec Head { get; init => field = ThrowHelper.RequireNotNull(value, nameof(Head), "The head"); } = HeadSpec.None;
 
     public ModelSpec WithLayers(int layers) => this with { Layers = layers };
@@ -82,6 +118,29 @@ public sealed record ModelSpec
 
     public ModelSpec WithSeed(long seed) => this with { Seed = seed };
 
+    /// <summary>Bidirectional layers (PyTorch <c>bidirectional=True</c>): outputs [forward, reverse], heads read both.</summary>
+    public ModelSpec WithBidirectional(bool enabled = true) => this with { Bidirectional = enabled };
+
+    /// <summary>An LSTM with projections (PyTorch <c>proj_size</c>): h_t = W_hr (o ⊙ tanh c_t) of <paramref name="size"/> units.</summary>
+    public ModelSpec WithProjection(int size)
+    {
+        ThrowHelper.RequirePositive(size, nameof(size), "The projection size");
+        if (Cell != CellKind.Lstm) ThrowHelper.InvalidOperation($"Projections apply to LSTM cells only, but this spec is a {Cell}.");
+        if (size >= HiddenSize)
+            ThrowHelper.OutOfRange(nameof(size), size, $"The projection size must be smaller than the hidden size ({HiddenSize}), but was {size}. " +
+                                                       "Hint: a projection maps the H-wide o ⊙ tanh(c) to fewer units.");
+        return this with { ProjectionSize = size };
+    }
+
+    /// <summary>Dropout between layers in training (PyTorch <c>dropout</c>), probability <paramref name="p"/> in [0, 1).</summary>
+    public ModelSpec WithDropout(double p) => this with { Dropout = p };
+
+    /// <summary>Recurrent dropout in training (Keras <c>recurrent_dropout</c>): one mask per sequence on h_{t−1}.</summary>
+    public ModelSpec WithRecurrentDropout(double p) => this with { RecurrentDropout = p };
+
+    /// <summary>Learned initial state: h0 (and c0 for LSTM) become trained parameters.</summary>
+    public ModelSpec WithLearnedInitialState(bool enabled = true) => this with { LearnedInitialState = enabled };
+
     public ModelSpec WithHead(HeadSpec head)
     {
         ArgumentNullException.ThrowIfNull(head);
@@ -90,7 +149,13 @@ public sealed record ModelSpec
     }
 
     /// <summary>Number of gate blocks per layer: 4 (LSTM), 3 (GRU), 1 (RNN).</summary>
-    public int GateCount => Cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+    public int GateCount => CellDefinition.Of(Cell).Blocks.Count;
+
+    /// <summary>1, or 2 for a bidirectional model.</summary>
+    public int Directions => Bidirectional ? 2 : 1;
+
+    /// <summary>Width of h (Hout): the projection size of a projected LSTM, else the hidden size.</summary>
+    public int OutputSize => ProjectionSize > 0 ? ProjectionSize : HiddenSize;
 
     /// <summary>Builds a float32 model.</summary>
     public Model<float> Build() => Build<float>();
@@ -109,6 +174,13 @@ public sealed record ModelSpec
         Head.Validate();
         if (Cell != CellKind.Lstm && (Peepholes || !ForgetGate || ForgetBias is not null || InputGateBias is not null))
             ThrowHelper.InvalidOperation($"Peepholes, forget-gate options and gate biases apply to LSTM cells only, but this spec is a {Cell}.");
+        if (ProjectionSize > 0 && Cell != CellKind.Lstm)
+            ThrowHelper.InvalidOperation($"Projections apply to LSTM cells only, but this spec is a {Cell}.");
+        if (ProjectionSize >= HiddenSize)
+            ThrowHelper.OutOfRange(nameof(ProjectionSize), ProjectionSize, $"The projection size must be smaller than the hidden size ({HiddenSize}), but was {ProjectionSize}.");
+        if (Dropout > 0 && Layers < 2)
+            ThrowHelper.InvalidOperation($"Dropout between layers needs at least 2 layers, but this spec has {Layers}; it would change nothing. " +
+                                         "Hint: .WithLayers(2), or .WithRecurrentDropout(p) for dropout inside one layer.");
         _ = new ParameterLayout(this);
     }
 }

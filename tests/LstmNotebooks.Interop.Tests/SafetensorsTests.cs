@@ -119,7 +119,8 @@ public class SafetensorsTests(ITestOutputHelper log)
 
     private static (double Output, double State) ThroughFile<T>(ParityCase c, double rel, double abs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var spec = new ModelSpec(c.Kind, c.InputSize, c.HiddenSize).WithLayers(c.Layers);
+        var spec = new ModelSpec(c.Kind, c.InputSize, c.HiddenSize).WithLayers(c.Layers).WithBidirectional(c.Bidirectional);
+        if (c.ProjSize > 0) spec = spec.WithProjection(c.ProjSize);
         // As PyTorch would write the state dict: its own dtype, its names and shapes (from the spec's layout), no kit metadata.
         var shapes = spec.Build<T>().ParameterInfos.ToDictionary(i => i.Name, i => i.Shape.Select(d => (long)d).ToArray());
         var file = new SafetensorsFile(c.Params.Select(p => SafetensorsTensor.Create<T>(p.Key, shapes[p.Key], Cast<T>(p.Value))),
@@ -131,7 +132,8 @@ public class SafetensorsTests(ITestOutputHelper log)
 
         bool lstm = c.Kind == CellKind.Lstm;
         var batch = SequenceBatch.FromPadded<T>(Cast<T>(c.Tensors["x"]), c.Batch, c.Steps, c.InputSize, Enumerable.Repeat(c.Steps, c.Batch).ToArray());
-        var state = RecurrentState<T>.Create(Cast<T>(c.Tensors["h0"]), lstm ? Cast<T>(c.Tensors["c0"]) : [], c.Layers, c.Batch, c.HiddenSize, lstm);
+        var state = RecurrentState<T>.Create(Cast<T>(c.Tensors["h0"]), lstm ? Cast<T>(c.Tensors["c0"]) : [], c.Layers * c.Directions, c.Batch,
+            c.OutputSize, lstm, cellSize: c.HiddenSize);
         var run = model.Run(batch, state);
         var reference = direct.Run(batch, state);
         Assert.Equal(Bits(reference.Output), Bits(run.Output));

@@ -114,4 +114,101 @@ public class DiagnosticsTests
             Assert.All(GateVocabulary.DefaultChannels(cell), ch => Assert.True(trace[0].Has(ch), $"{cell} trace lacks {ch}"));
         }
     }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, false)]
+    [InlineData(CellKind.Lstm, true)]
+    [InlineData(CellKind.Gru, false)]
+    public void AnInterventionThatWritesBackTheValueItFoundChangesNoBit(CellKind kind, bool peepholes)
+    {
+        // Interventions recompute through the kernels' scalar specification: forcing a gate (or c) to exactly the
+        // value the run produced must reproduce the run bit for bit, downstream included.
+        var spec = new ModelSpec(kind, 1, 5).WithLayers(2).WithSeed(8).WithHead(Head.Regression());
+        if (peepholes) spec = spec.WithPeepholes();
+        var model = spec.Build<double>();
+        if (peepholes)
+        {
+            var rng = new Rng(4);
+            model = model.WithParameters(model.ParameterInfos.Where(p => p.Name.Contains("peephole"))
+                .ToDictionary(p => p.Name, p => Enumerable.Range(0, p.Length).Select(_ => rng.Uniform(-0.5, 0.5)).ToArray()));
+        }
+        var baseline = model.Trace(Input);
+        var cell = CellDefinition.Of(kind);
+        foreach (var gate in cell.Gates)
+            foreach (int layer in new[] { 0, 1 })
+            {
+                double found = baseline[layer][gate.Channel!.Value, 6, 2];
+                var same = model.Trace(Input, Intervention.ClampGate(gate.Gate!.Value, unit: 2, value: found, fromStep: 6, toStep: 6, layer: layer));
+                AssertSameTrace(baseline, same, $"{kind} {gate.Gate} layer {layer}");
+            }
+        if (cell.HasCellState)
+        {
+            var same = model.Trace(Input, Intervention.SetCellState(unit: 1, step: 4, value: baseline[0][TraceChannel.CellState, 4, 1]));
+            AssertSameTrace(baseline, same, "cell state");
+        }
+    }
+
+    private static void AssertSameTrace(Trace<double> expected, Trace<double> actual, string what)
+    {
+        for (int l = 0; l < expected.Layers.Count; l++)
+            foreach (var ch in expected[l].Channels)
+                Assert.True(expected[l].Values(ch).SequenceEqual(actual[l].Values(ch)), $"{what}: layer {l} {ch} changed");
+        for (int t = 0; t < expected.Steps; t++) Assert.Equal(expected.Outputs[t], actual.Outputs[t]);
+    }
+
+    [Fact]
+    public void EachCellsTableDrivesInterventionsTracesAndWords()
+    {
+        foreach (var cell in CellDefinition.All)
+        {
+            var model = new ModelSpec(cell.Kind, 1, 3).WithSeed(2).Build<double>();
+            Assert.Equal(cell.Blocks.Count, model.Spec.GateCount);
+            var trace = model.Trace(Input);
+            Assert.Equal(cell.RecordedChannels(projection: false), trace[0].Channels);
+            foreach (var block in cell.Blocks)
+            {
+                // A block's pre-activation through its activation is its value; clamping the gate named in the table
+                // moves exactly that channel.
+                var pre = trace[0].Values(block.PreActivationChannel).ToArray();
+                Assert.True(GateVocabulary.IsPreActivation(block.PreActivationChannel));
+                if (block.Channel is not { } value) continue;
+                var expected = pre.Select(a => block.Activation == GateActivation.Sigmoid ? 1 / (1 + Math.Exp(-a)) : Math.Tanh(a)).ToArray();
+                var actual = trace[0].Values(value).ToArray();
+                for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 14);
+                Assert.Equal(value, GateVocabulary.GateOf(block.PreActivationChannel));
+                Assert.Equal(block.Activation == GateActivation.Sigmoid ? (0.0, 1.0) : (-1.0, 1.0), GateVocabulary.Range(value));
+                var clamped = model.Trace(Input, Intervention.ClampGate(block.Gate!.Value, unit: 1, value: 0.25));
+                Assert.All(clamped[0].Series(value, 1), v => Assert.Equal(0.25, v));
+            }
+        }
+        Assert.Equal("a_f", GateVocabulary.Symbol(TraceChannel.ForgetGatePreActivation));
+        Assert.Equal("forget gate pre-activation", GateVocabulary.Name(TraceChannel.ForgetGatePreActivation));
+        Assert.Equal(TraceChannel.HiddenState, GateVocabulary.GateOf(TraceChannel.HiddenPreActivation));
+    }
+
+    [Fact]
+    public void AClampPassesThroughTheKernelsScalarSpecification()
+    {
+        // One LSTM unit with peepholes: f clamped to 0.25 and c then fixed by the same arithmetic; o reads the new c.
+        var pre = new[] { 0.3, -0.2, 0.5, 0.1 };   // a_i, a_f, a_g, a_o for hs = 1
+        var peep = new[] { 0.2, -0.1, 0.4 };
+        double cPrev = 0.7;
+        var gates = new double[4];
+        var c = new double[1];
+        var h = new double[1];
+        var unit = new Kernels.UnitClamp<double>();
+        unit.ClampGate(1, 0.25);
+        Kernels.LstmKernels.ForwardScalar<double, Kernels.UnitClamp<double>>(pre, [cPrev], peep, new Kernels.LstmCellFlags(true, true), gates, c, h, 0, 1, unit);
+        double i = 1 / (1 + Math.Exp(-(0.3 + 0.2 * cPrev))), g = Math.Tanh(0.5);
+        Assert.Equal(0.25, gates[1]);
+        Assert.Equal(i, gates[0], 15);
+        Assert.Equal(0.25 * cPrev + i * g, c[0], 15);
+        Assert.Equal(1 / (1 + Math.Exp(-(0.1 + 0.4 * c[0]))), gates[3], 15);
+        Assert.Equal(gates[3] * Math.Tanh(c[0]), h[0], 15);
+        var cell = new Kernels.UnitClamp<double>();
+        cell.SetCell(2.0);
+        Kernels.LstmKernels.ForwardScalar<double, Kernels.UnitClamp<double>>([0.3, -0.2, 0.5, 0.1], [cPrev], peep, new Kernels.LstmCellFlags(true, true), gates, c, h, 0, 1, cell);
+        Assert.Equal(2.0, c[0]);
+        Assert.Equal(1 / (1 + Math.Exp(-(0.1 + 0.4 * 2.0))), gates[3], 15);
+    }
 }

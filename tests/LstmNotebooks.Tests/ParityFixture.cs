@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace LstmNotebooks.Tests;
 
-/// <summary>The libtorch reference cases (Fixtures/rnn-parity-v1.json; provenance in Fixtures/PROVENANCE.md).</summary>
+/// <summary>The libtorch reference cases (Fixtures/rnn-parity-v1.json and -v2.json: bidirectional layers and LSTM
+/// projections; provenance in Fixtures/PROVENANCE.md).</summary>
 public sealed class ParityCase
 {
     public required string Name { get; init; }
@@ -11,6 +12,12 @@ public sealed class ParityCase
     public int InputSize { get; init; }
     public int HiddenSize { get; init; }
     public int Layers { get; init; }
+    /// <summary>0: no projection (v2 field; v1 cases have none).</summary>
+    public int ProjSize { get; init; }
+    public bool Bidirectional { get; init; }
+    public string Source { get; init; } = "";
+    public int Directions => Bidirectional ? 2 : 1;
+    public int OutputSize => ProjSize > 0 ? ProjSize : HiddenSize;
     public int Batch { get; init; }
     public int Steps { get; init; }
     public double Loss { get; init; }
@@ -21,11 +28,11 @@ public sealed class ParityCase
     public CellKind Kind => Cell switch { "lstm" => CellKind.Lstm, "gru" => CellKind.Gru, _ => CellKind.Rnn };
     public override string ToString() => Name;
 
-    public static IReadOnlyList<ParityCase> All { get; } = Load();
+    public static IReadOnlyList<ParityCase> All { get; } = [.. Load("rnn-parity-v1.json"), .. Load("rnn-parity-v2.json")];
 
-    private static List<ParityCase> Load()
+    private static List<ParityCase> Load(string file)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "rnn-parity-v1.json");
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var cases = new List<ParityCase>();
         foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
@@ -42,6 +49,9 @@ public sealed class ParityCase
                 InputSize = c.GetProperty("input_size").GetInt32(),
                 HiddenSize = c.GetProperty("hidden_size").GetInt32(),
                 Layers = c.GetProperty("num_layers").GetInt32(),
+                ProjSize = c.TryGetProperty("proj_size", out var proj) ? proj.GetInt32() : 0,
+                Bidirectional = c.TryGetProperty("bidirectional", out var bi) && bi.GetBoolean(),
+                Source = file,
                 Batch = c.GetProperty("batch").GetInt32(),
                 Steps = c.GetProperty("seq_len").GetInt32(),
                 Loss = c.GetProperty("loss").GetDouble(),

@@ -22,11 +22,14 @@ public class ParityTests(Xunit.Abstractions.ITestOutputHelper output)
 
     internal static Dictionary<string, double> Check<T>(ParityCase c, double rel, double abs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var model = new ModelSpec(c.Kind, c.InputSize, c.HiddenSize).WithLayers(c.Layers).Build<T>()
-            .WithParameters(c.Params.ToDictionary(p => p.Key, p => Cast<T>(p.Value)));
+        var spec = new ModelSpec(c.Kind, c.InputSize, c.HiddenSize).WithLayers(c.Layers).WithBidirectional(c.Bidirectional);
+        if (c.ProjSize > 0) spec = spec.WithProjection(c.ProjSize);
+        var model = spec.Build<T>().WithParameters(c.Params.ToDictionary(p => p.Key, p => Cast<T>(p.Value)));
+        Assert.Equal(c.Params.Keys, model.ParameterInfos.Select(p => p.Name)); // PyTorch's names, in PyTorch's order
         bool lstm = c.Kind == CellKind.Lstm;
         var batch = SequenceBatch.FromPadded<T>(Cast<T>(c.Tensors["x"]), c.Batch, c.Steps, c.InputSize, Enumerable.Repeat(c.Steps, c.Batch).ToArray());
-        var state = RecurrentState<T>.Create(Cast<T>(c.Tensors["h0"]), lstm ? Cast<T>(c.Tensors["c0"]) : [], c.Layers, c.Batch, c.HiddenSize, lstm);
+        var state = RecurrentState<T>.Create(Cast<T>(c.Tensors["h0"]), lstm ? Cast<T>(c.Tensors["c0"]) : [], c.Layers * c.Directions, c.Batch,
+            c.OutputSize, lstm, cellSize: c.HiddenSize);
         var errors = new Dictionary<string, double>();
 
         var run = model.Run(batch, state);

@@ -103,11 +103,13 @@ public class ReliabilityTests
         // Every step's gate arguments of a 2.1M-step trace: 2.1M × 1024 values, more than one array holds.
         Refused<ArgumentOutOfRangeException>(() => Lstm.Create(1, 256).Build().Trace(Sequence.FromFlat<float>(new float[2_100_000], 2_100_000, 1)),
             "2,100,000 steps");
-        // Each array fits, but 8 layers × 1M steps of gates and states need ~156 GB: refused before the first step runs.
-        var eight = Lstm.Create(1, 512).WithLayers(8).Build();
-        e = Refused<ArgumentOutOfRangeException>(() => eight.Run(SequenceBatch.Create([Sequence.FromFlat<float>(new float[1_000_000], 1_000_000, 1)])),
+        // Each thread's scratch array fits, but 32 threads' gates and states over 8 layers × 60,000 steps need ~236 GB:
+        // refused before the first step runs. (Inference keeps no gates, so this takes a training pass.)
+        var eight = Lstm.Create(1, 512).WithLayers(8).WithHead(Head.Regression()).Build();
+        var longRun = Dataset.Create(Enumerable.Repeat(Sample.Create(Sequence.FromFlat<float>(new float[60_000], 60_000, 1), 0f), 32));
+        e = Refused<ArgumentOutOfRangeException>(() => eight.Train(longRun, Training.Adam().WithEpochs(1).WithBatchSize(32).WithThreads(32)),
             "GB of memory, but this process can use at most");
-        Assert.Contains("1,000,000 steps", e.Message);
+        Assert.Contains("60,000 steps", e.Message);
     }
 
     // ---- indices ----------------------------------------------------------------------------------------------------------
@@ -228,10 +230,10 @@ public class ReliabilityTests
     {
         // Inside the time loop: a workspace whose token is cancelled stops the pass at its first step.
         var small = Lstm.Create(1, 4).WithHead(Head.Regression()).Build();
-        var batch = new PackedBatch<float>(TestData.Sine<float>(2, 6, 1).Samples, [0, 1]);
-        var workspace = new Workspace<float> { Cancellation = new CancellationToken(canceled: true) };
-        Assert.ThrowsAny<OperationCanceledException>(() => BatchPass.Run(small, small.Parameters, batch, 0, batch.Steps, null, null,
-            new float[small.ParameterCount], backward: true, workspace: workspace));
+        var sine = TestData.Sine<float>(2, 6, 1);
+        using var workspace = small.CreateWorkspace(threads: 1);
+        Assert.ThrowsAny<OperationCanceledException>(() => workspace.TrainWindow(small.ParameterArray, sine.Samples, [0, 1], 0, 2, 0, 6, firstWindow: true,
+            new float[small.ParameterCount], default, cancellation: new CancellationToken(canceled: true)));
 
         // Through Train: one batch of 8 × 4,000 steps at H = 256 is ~50 GFLOP (seconds even on an idle machine). The only
         // check before this change came before the batch, when the token was not yet cancelled, so it ran to the end.

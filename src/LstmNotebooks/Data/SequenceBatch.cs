@@ -113,67 +113,81 @@ public static class SequenceBatch
 }
 
 /// <summary>
-/// Recurrent state for a batch: per layer, per sequence, the hidden state h (and the cell state c for LSTM),
-/// laid out (L, B, H) like PyTorch's h_n / c_n.
+/// Recurrent state for a batch: per layer and direction, per sequence, the hidden state h (and the cell state c for
+/// LSTM), laid out (L·D, B, ·) like PyTorch's h_n / c_n: row layer·D + direction. h is Hout wide (the projection size
+/// of a projected LSTM, else H); c is H wide.
 /// </summary>
 public sealed class RecurrentState<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly T[] _hidden;
-    private readonly T[]? _cell;
+    private T[] _hidden;
+    private T[]? _cell;
 
-    internal RecurrentState(T[] hidden, T[]? cell, int layers, int batch, int hiddenSize)
+    internal RecurrentState(T[] hidden, T[]? cell, int layers, int batch, int hiddenSize, int cellSize)
     {
         _hidden = hidden;
         _cell = cell;
-        Layers = layers;
-        Batch = batch;
-        HiddenSize = hiddenSize;
+        (Layers, Batch, HiddenSize, CellSize) = (layers, batch, hiddenSize, cellSize);
     }
 
-    public int Layers { get; }
-    public int Batch { get; }
-    public int HiddenSize { get; }
-    public ReadOnlySpan<T> Hidden => _hidden;
+    /// <summary>Rows: layers × directions (PyTorch's first dimension of h_n).</summary>
+    public int Layers { get; private set; }
+    public int Batch { get; private set; }
+    public int HiddenSize { get; private set; }
+    /// <summary>Width of c: the hidden size (differs from <see cref="HiddenSize"/> only for a projected LSTM).</summary>
+    public int CellSize { get; private set; }
+    public ReadOnlySpan<T> Hidden => _hidden.AsSpan(0, Layers * Batch * HiddenSize);
     /// <summary>The cell state (LSTM); empty for GRU and RNN.</summary>
-    public ReadOnlySpan<T> Cell => _cell;
+    public ReadOnlySpan<T> Cell => _cell is null ? default : _cell.AsSpan(0, Layers * Batch * CellSize);
     public bool HasCell => _cell is not null;
-    internal T[] HiddenArray => _hidden;
-    internal T[]? CellArray => _cell;
 
-    public ReadOnlySpan<T> HiddenOf(int layer, int sample) => _hidden.AsSpan(Offset(layer, sample), HiddenSize);
+    public ReadOnlySpan<T> HiddenOf(int layer, int sample) => _hidden.AsSpan(Offset(layer, sample, HiddenSize), HiddenSize);
     public ReadOnlySpan<T> CellOf(int layer, int sample)
-        => _cell is null ? ReadOnlySpan<T>.Empty : _cell.AsSpan(Offset(layer, sample), HiddenSize);
+        => _cell is null ? ReadOnlySpan<T>.Empty : _cell.AsSpan(Offset(layer, sample, CellSize), CellSize);
 
-    private int Offset(int layer, int sample)
+    private int Offset(int layer, int sample, int width)
     {
         ThrowHelper.RequireIndex(layer, Layers, nameof(layer), "Layer");
         ThrowHelper.RequireIndex(sample, Batch, nameof(sample), "Sample");
-        return (layer * Batch + sample) * HiddenSize;
+        return (layer * Batch + sample) * width;
     }
 
-    /// <summary>A state from (L, B, H) arrays; <paramref name="cell"/> is required for LSTM models and must be null otherwise.</summary>
-    public static RecurrentState<T> Create(ReadOnlySpan<T> hidden, ReadOnlySpan<T> cell, int layers, int batch, int hiddenSize, bool withCell)
+    internal void Set(T[] hidden, T[]? cell, int layers, int batch, int hiddenSize, int cellSize)
+    {
+        (_hidden, _cell) = (hidden, cell);
+        (Layers, Batch, HiddenSize, CellSize) = (layers, batch, hiddenSize, cellSize);
+    }
+
+    /// <summary>A state from (L·D, B, ·) arrays; <paramref name="cell"/> is required for LSTM models and must be empty
+    /// otherwise. <paramref name="cellSize"/> is the width of c when it differs from h's (a projected LSTM).</summary>
+    public static RecurrentState<T> Create(ReadOnlySpan<T> hidden, ReadOnlySpan<T> cell, int layers, int batch, int hiddenSize, bool withCell,
+        int? cellSize = null)
     {
         ThrowHelper.RequirePositive(layers, nameof(layers), "The number of layers");
         ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
         ThrowHelper.RequirePositive(hiddenSize, nameof(hiddenSize), "The hidden size");
-        long n = (long)layers * batch * hiddenSize;
+        int cs = cellSize ?? hiddenSize;
+        ThrowHelper.RequirePositive(cs, nameof(cellSize), "The cell size");
+        long n = (long)layers * batch * hiddenSize, nc = (long)layers * batch * cs;
         if (hidden.Length != n) ThrowHelper.Argument(nameof(hidden), $"The hidden state needs ({layers}, {batch}, {hiddenSize}) = {n} values, but got {hidden.Length}.");
-        if (withCell && cell.Length != n) ThrowHelper.Argument(nameof(cell), $"The cell state needs ({layers}, {batch}, {hiddenSize}) = {n} values, but got {cell.Length}.");
+        if (withCell && cell.Length != nc) ThrowHelper.Argument(nameof(cell), $"The cell state needs ({layers}, {batch}, {cs}) = {nc} values, but got {cell.Length}.");
         if (!withCell && cell.Length != 0) ThrowHelper.Argument(nameof(cell), "This cell kind has no cell state; pass an empty span.");
         foreach (var v in hidden) if (!T.IsFinite(v)) ThrowHelper.Argument(nameof(hidden), $"The hidden state contains {v}; every value must be finite.");
         foreach (var v in cell) if (!T.IsFinite(v)) ThrowHelper.Argument(nameof(cell), $"The cell state contains {v}; every value must be finite.");
-        return new RecurrentState<T>(hidden.ToArray(), withCell ? cell.ToArray() : null, layers, batch, hiddenSize);
+        return new RecurrentState<T>(hidden.ToArray(), withCell ? cell.ToArray() : null, layers, batch, hiddenSize, cs);
     }
 
-    public static RecurrentState<T> Zeros(int layers, int batch, int hiddenSize, bool withCell)
+    public static RecurrentState<T> Zeros(int layers, int batch, int hiddenSize, bool withCell, int? cellSize = null)
     {
         ThrowHelper.RequirePositive(layers, nameof(layers), "The number of layers");
         ThrowHelper.RequirePositive(batch, nameof(batch), "The batch size");
         ThrowHelper.RequirePositive(hiddenSize, nameof(hiddenSize), "The hidden size");
+        int cs = cellSize ?? hiddenSize;
+        ThrowHelper.RequirePositive(cs, nameof(cellSize), "The cell size");
         int n = ThrowHelper.AllocationLength<T>((double)layers * batch * hiddenSize, nameof(batch),
             ThrowHelper.Invariant($"A state of ({layers:N0}, {batch:N0}, {hiddenSize:N0})"), "a state has layers × batch × hidden values; check the three sizes.",
             copies: withCell ? 2 : 1);
-        return new(new T[n], withCell ? new T[n] : null, layers, batch, hiddenSize);
+        int nc = withCell ? ThrowHelper.AllocationLength<T>((double)layers * batch * cs, nameof(batch),
+            ThrowHelper.Invariant($"A cell state of ({layers:N0}, {batch:N0}, {cs:N0})"), "a state has layers × batch × cell values; check the sizes.") : 0;
+        return new(new T[n], withCell ? new T[nc] : null, layers, batch, hiddenSize, cs);
     }
 }

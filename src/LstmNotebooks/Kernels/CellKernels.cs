@@ -31,6 +31,12 @@ internal static class LstmKernels
 
     public static void ForwardScalar<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
         Span<T> gates, Span<T> c, Span<T> h, int j, int hs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => ForwardScalar(pre, cPrev, peep, flags, gates, c, h, j, hs, default(NoOverride<T>));
+
+    /// <summary>The specification with a hook on each gate value and on c (interventions recompute through it).</summary>
+    public static void ForwardScalar<T, TOverride>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        Span<T> gates, Span<T> c, Span<T> h, int j, int hs, TOverride unit)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOverride : IUnitOverride<T>
     {
         T cp = cPrev[j];
         T ai = pre[j], af = pre[hs + j], ag = pre[2 * hs + j], ao = pre[3 * hs + j];
@@ -39,11 +45,11 @@ internal static class LstmKernels
             ai = T.FusedMultiplyAdd(peep[j], cp, ai);
             af = T.FusedMultiplyAdd(peep[hs + j], cp, af);
         }
-        T i = VectorMath.Sigmoid(ai), g = VectorMath.Tanh(ag);
-        T f = flags.ForgetGate ? VectorMath.Sigmoid(af) : T.One;
-        T cn = T.FusedMultiplyAdd(f, cp, i * g);
+        T i = unit.Gate(0, VectorMath.Sigmoid(ai)), g = unit.Gate(2, VectorMath.Tanh(ag));
+        T f = unit.Gate(1, flags.ForgetGate ? VectorMath.Sigmoid(af) : T.One);
+        T cn = unit.Cell(T.FusedMultiplyAdd(f, cp, i * g));
         if (flags.Peepholes) ao = T.FusedMultiplyAdd(peep[2 * hs + j], cn, ao);
-        T o = VectorMath.Sigmoid(ao);
+        T o = unit.Gate(3, VectorMath.Sigmoid(ao));
         pre[j] = ai; pre[hs + j] = af; pre[3 * hs + j] = ao;
         gates[j] = i; gates[hs + j] = f; gates[2 * hs + j] = g; gates[3 * hs + j] = o;
         c[j] = cn;
@@ -184,11 +190,16 @@ internal static class GruKernels
 
     public static void ForwardScalar<T>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h, int j, int hs)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => ForwardScalar(pre, hPre, hPrev, gates, h, j, hs, default(NoOverride<T>));
+
+    /// <summary>The specification with a hook on each gate value (interventions recompute through it).</summary>
+    public static void ForwardScalar<T, TOverride>(Span<T> pre, ReadOnlySpan<T> hPre, ReadOnlySpan<T> hPrev, Span<T> gates, Span<T> h,
+        int j, int hs, TOverride unit) where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOverride : IUnitOverride<T>
     {
         T ar = pre[j] + hPre[j], az = pre[hs + j] + hPre[hs + j];
-        T r = VectorMath.Sigmoid(ar), z = VectorMath.Sigmoid(az);
+        T r = unit.Gate(0, VectorMath.Sigmoid(ar)), z = unit.Gate(1, VectorMath.Sigmoid(az));
         T an = T.FusedMultiplyAdd(r, hPre[2 * hs + j], pre[2 * hs + j]);
-        T n = VectorMath.Tanh(an);
+        T n = unit.Gate(2, VectorMath.Tanh(an));
         pre[j] = ar; pre[hs + j] = az; pre[2 * hs + j] = an;
         gates[j] = r; gates[hs + j] = z; gates[2 * hs + j] = n;
         h[j] = T.FusedMultiplyAdd(z, hPrev[j] - n, n); // (1 - z)·n + z·h = n + z·(h - n)

@@ -11,19 +11,19 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T[] _parameters;
 
-    private Model(ModelSpec spec, ParameterLayout layout, T[] parameters)
+    private Model(ModelSpec spec, Network<T> network, T[] parameters)
     {
         Spec = spec;
-        Layout = layout;
+        Network = network;
         _parameters = parameters;
-        Stack = new RecurrentStack<T>(spec, layout);
-        HeadLayer = spec.Head.Kind == HeadKind.None ? null : new LinearHead<T>(layout, spec.HiddenSize, spec.Head.Outputs);
     }
 
+    private Model(ModelSpec spec, ParameterLayout layout, T[] parameters) : this(spec, new Network<T>(spec, layout), parameters) { }
+
     public ModelSpec Spec { get; }
-    internal ParameterLayout Layout { get; }
-    internal RecurrentStack<T> Stack { get; }
-    internal LinearHead<T>? HeadLayer { get; }
+    internal Network<T> Network { get; }
+    internal ParameterLayout Layout => Network.Layout;
+    internal T[] ParameterArray => _parameters;
 
     /// <summary>All weights, in the order of <see cref="ParameterInfos"/>.</summary>
     public ReadOnlySpan<T> Parameters => _parameters;
@@ -47,12 +47,16 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         var layout = new ParameterLayout(spec);
         var p = NewParameterBuffer(spec, layout.Count);
         var rng = new Rng(spec.Seed);
-        double bound = 1.0 / Math.Sqrt(spec.HiddenSize); // PyTorch: U(-1/√H, 1/√H) for RNN weights and the head
+        // PyTorch: U(-1/√H, 1/√H) for every RNN weight (weight_hr included), U(-1/√in, 1/√in) for the head (nn.Linear).
+        double bound = 1.0 / Math.Sqrt(spec.HiddenSize), headBound = 1.0 / Math.Sqrt(spec.Directions * spec.OutputSize);
         foreach (var info in layout.Parameters)
         {
-            // Peepholes start at zero so a fresh peephole LSTM is exactly the plain LSTM; training decides their use.
-            if (info.Name.StartsWith("weight_peephole", StringComparison.Ordinal)) continue;
-            for (int i = 0; i < info.Length; i++) p[info.Offset + i] = T.CreateChecked(rng.Uniform(-bound, bound));
+            // Peepholes and a learned initial state start at zero, so a fresh model is exactly the plain one;
+            // training decides their use.
+            if (info.Name.StartsWith("weight_peephole", StringComparison.Ordinal) || info.Offset == layout.InitialHidden || info.Offset == layout.InitialCell)
+                continue;
+            double b = info.Offset == layout.HeadWeight || info.Offset == layout.HeadBias ? headBound : bound;
+            for (int i = 0; i < info.Length; i++) p[info.Offset + i] = T.CreateChecked(rng.Uniform(-b, b));
         }
         SetGateBias(spec.InputGateBias, block: 0);
         SetGateBias(spec.ForgetBias, block: 1);
@@ -62,7 +66,7 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         void SetGateBias(double? bias, int block)
         {
             if (bias is not double value) return;
-            foreach (var l in layout.Layers)
+            foreach (var l in layout.Units)
                 for (int j = 0; j < spec.HiddenSize; j++)
                 {
                     p[l.BiasIh + block * spec.HiddenSize + j] = T.CreateChecked(value);
@@ -72,7 +76,7 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     }
 
     /// <summary>Takes ownership of <paramref name="parameters"/>: internal callers pass a fresh array.</summary>
-    internal Model<T> WithParameterBuffer(T[] parameters) => new(Spec, Layout, parameters);
+    internal Model<T> WithParameterBuffer(T[] parameters) => new(Spec, Network, parameters);
 
     internal static Model<T> FromBuffer(ModelSpec spec, T[] parameters)
     {
@@ -105,7 +109,7 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
                 if (!T.IsFinite(values[i])) ThrowHelper.Argument(nameof(tensors), $"Tensor '{name}' contains {values[i]} at index {i}; weights must be finite.");
             values.CopyTo(p, info.Offset);
         }
-        return new Model<T>(Spec, Layout, p);
+        return new Model<T>(Spec, Network, p);
     }
 
     public Model<T> WithParameter(string name, T[] values) => WithParameters(new Dictionary<string, T[]> { [name] = values });
@@ -122,17 +126,24 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 
     // ---- running ---------------------------------------------------------------------------------------------------
 
-    /// <summary>Runs a batch from the given state (zeros when null) and returns outputs, final state and head outputs.</summary>
+    /// <summary>
+    /// A compute object for this model's weights that owns its buffers: repeated <see cref="Workspace{T}.Run"/> and
+    /// <see cref="Workspace{T}.Backpropagate"/> calls of one shape allocate nothing. <paramref name="threads"/> fixes
+    /// the thread count; null chooses it by the size of each call (one thread for small work).
+    /// </summary>
+    public Workspace<T> CreateWorkspace(int? threads = null) => new(Network, this, threads, reused: true);
+
+    internal Workspace<T> CreateWorkspace(int? threads, bool poison) => new(Network, this, threads, reused: true, poison);
+
+    /// <summary>The workspace of one call of the facade (its results are handed out, its scratch returned to the pool).</summary>
+    private Workspace<T> OneShot(int? threads = null) => new(Network, this, threads, reused: false);
+
+    /// <summary>Runs a batch from the given state (zeros, or the learned initial state, when null) and returns outputs,
+    /// final state and head outputs. Inference keeps no per-step history beyond the outputs it returns.</summary>
     public RunResult<T> Run(SequenceBatch<T> batch, RecurrentState<T>? initialState = null)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        CheckInput(batch.Features, "The batch");
-        CheckState(initialState, batch.Batch);
-        CheckPassSize(batch.Batch, batch.Steps, batch.Steps, backward: false, nameof(batch));
-        var x = RecurrentStack<T>.ToTimeMajor(batch.Values, batch.Batch, batch.Steps, batch.Features);
-        var caches = Stack.Forward(_parameters, x, batch.Batch, batch.Steps, batch.LengthArray,
-            initialState is null ? default : initialState.HiddenArray, initialState?.CellArray);
-        return RunResult<T>.From(this, caches, batch.Batch, batch.Steps, batch.LengthArray);
+        using var workspace = OneShot();
+        return workspace.Run(batch, initialState);
     }
 
     /// <summary>Runs one sequence and returns its head outputs at the last step (probabilities for classification
@@ -151,10 +162,11 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(sequences);
         ThrowHelper.RequirePositive(batchSize, nameof(batchSize), "The batch size");
         var results = new T[sequences.Count][];
+        using var workspace = OneShot();
         for (int s = 0; s < sequences.Count; s += batchSize)
         {
             int n = Math.Min(batchSize, sequences.Count - s);
-            var run = Run(SequenceBatch.FromVariableLength(sequences.Skip(s).Take(n).ToArray()));
+            var run = workspace.Run(SequenceBatch.FromVariableLength(sequences.Skip(s).Take(n).ToArray()));
             for (int b = 0; b < n; b++) results[s + b] = run.LastOutputs(b);
         }
         return results;
@@ -167,30 +179,19 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         return Trace(sequence).Outputs;
     }
 
-    /// <summary>The mean loss of the head on a dataset (no gradient).</summary>
+    /// <summary>The mean loss of the head on a dataset (no gradient, no dropout).</summary>
     public double Loss(Dataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckDataset(data);
         CheckLossSize(data, nameof(data));
-        double total = 0;
-        int count = 0;
-        const int chunk = LossChunk;
-        var indices = Enumerable.Range(0, data.Count).ToArray();
-        var workspace = new Workspace<T>();
-        for (int s = 0; s < data.Count; s += chunk)
-        {
-            var batch = new PackedBatch<T>(data.Samples, indices.AsSpan(s, Math.Min(chunk, data.Count - s)));
-            var r = BatchPass.Run(this, _parameters, batch, 0, batch.Steps, null, null, default, backward: false, workspace: workspace);
-            total += r.Loss * r.Targets;
-            count += r.Targets;
-        }
-        return total / count;
+        using var workspace = OneShot();
+        return workspace.Loss(_parameters, data);
     }
 
     /// <summary>
-    /// Per layer, step and unit: the gate values, their pre-activations, the cell and hidden states, and the head's
-    /// outputs at every step, optionally with interventions (a gate clamped, a state overwritten).
+    /// Per layer (and direction), step and unit: the gate values, their pre-activations, the cell and hidden states,
+    /// and the head's outputs at every step, optionally with interventions (a gate clamped, a state overwritten).
     /// </summary>
     public Trace<T> Trace(Sequence<T> sequence, params Intervention[] interventions)
     {
@@ -204,14 +205,13 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
             iv.Validate(Spec, sequence.Steps);
         }
         PassSize.Check(Spec, PassSize.ElementSize<T>(), 1, sequence.Steps, sequence.Steps, backward: false, trace: true, nameof(sequence));
-        var caches = Stack.Forward(_parameters, sequence.Values.ToArray(), 1, sequence.Steps, [sequence.Steps], default, default,
-            interventions.Length > 0 ? interventions : null);
-        return LstmNotebooks.Trace<T>.From(this, caches, interventions);
+        using var workspace = OneShot(threads: 1);
+        return workspace.Trace(_parameters, sequence, interventions);
     }
 
     /// <summary>
-    /// ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ for every layer and step, for the loss of one sample: how far back the error signal
-    /// reaches. The LSTM's cell state carries it across long gaps; a vanilla RNN's fades geometrically.
+    /// ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ for every layer (and direction) and step, for the loss of one sample: how far back the
+    /// error signal reaches. The LSTM's cell state carries it across long gaps; a vanilla RNN's fades geometrically.
     /// </summary>
     public GradientFlow GradientFlow(Sample<T> sample)
     {
@@ -219,43 +219,34 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         var data = Dataset.Create([sample]);
         CheckDataset(data);
         CheckPassSize(1, sample.Input.Steps, sample.Input.Steps, backward: true, nameof(sample));
-        var batch = new PackedBatch<T>(data.Samples, [0]);
-        var recorder = new GradientRecorder(Spec.Layers, batch.Steps);
+        var recorder = new GradientRecorder(Spec.Layers * Spec.Directions, sample.Input.Steps);
         var grad = new T[_parameters.Length];
-        var r = BatchPass.Run(this, _parameters, batch, 0, batch.Steps, null, null, grad, backward: true, recorder);
-        return new GradientFlow(Spec.Cell, r.Loss, recorder.Hidden, Spec.Cell == CellKind.Lstm ? recorder.Cell : null);
+        using var workspace = OneShot(threads: 1);
+        var (loss, _) = workspace.TrainWindow(_parameters, data.Samples, [0], 0, 1, 0, sample.Input.Steps, firstWindow: true, grad, default, recorder);
+        return new GradientFlow(Spec.Cell, loss, Spec.Directions, recorder.Hidden, Spec.Cell == CellKind.Lstm ? recorder.Cell : null);
+    }
+
+    /// <summary>The training loss of one batch (all of <paramref name="data"/>, full BPTT) and its gradient, with the
+    /// dropout masks of <paramref name="dropout"/>: what one optimizer step sees. For gradient checks.</summary>
+    internal (double Loss, T[] Gradient) TrainingGradient(Dataset<T> data, DropoutContext dropout = default, int? threads = 1, bool poison = false)
+    {
+        var indices = Enumerable.Range(0, data.Count).ToArray();
+        var grad = new T[_parameters.Length];
+        using var workspace = CreateWorkspace(threads, poison);
+        var (loss, _) = workspace.TrainWindow(_parameters, data.Samples, indices, 0, data.Count, 0, data.MaxSteps, firstWindow: true, grad, dropout);
+        return (loss, grad);
     }
 
     /// <summary>
-    /// Backpropagates arbitrary upstream gradients through the recurrent stack (no head): ∂L/∂outputs (B, T, H),
-    /// ∂L/∂h_n and ∂L/∂c_n (L, B, H; empty for none). Returns ∂L/∂ every parameter, the input and the initial state.
-    /// This is the vector-Jacobian product PyTorch's autograd computes, used for parity checks.
+    /// Backpropagates arbitrary upstream gradients through the recurrent stack (no head): ∂L/∂outputs (B, T, D·Hout),
+    /// ∂L/∂h_n (L·D, B, Hout) and ∂L/∂c_n (L·D, B, H); each may be empty. Returns ∂L/∂ every parameter, the input and
+    /// the initial state. This is the vector-Jacobian product PyTorch's autograd computes, used for parity checks.
     /// </summary>
     public Gradients<T> Backpropagate(SequenceBatch<T> batch, RecurrentState<T>? initialState, ReadOnlySpan<T> dOutput,
         ReadOnlySpan<T> dHiddenN, ReadOnlySpan<T> dCellN)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        CheckInput(batch.Features, "The batch");
-        CheckState(initialState, batch.Batch);
-        int bsz = batch.Batch, steps = batch.Steps, hs = Spec.HiddenSize, stateLen = Spec.Layers * bsz * hs;
-        if (!dOutput.IsEmpty && dOutput.Length != bsz * steps * hs)
-            ThrowHelper.Argument(nameof(dOutput), $"∂L/∂output needs (B, T, H) = ({bsz}, {steps}, {hs}) values, but got {dOutput.Length}.");
-        if (!dHiddenN.IsEmpty && dHiddenN.Length != stateLen)
-            ThrowHelper.Argument(nameof(dHiddenN), $"∂L/∂h_n needs (L, B, H) = {stateLen} values, but got {dHiddenN.Length}.");
-        if (!dCellN.IsEmpty && (dCellN.Length != stateLen || Spec.Cell != CellKind.Lstm))
-            ThrowHelper.Argument(nameof(dCellN), $"∂L/∂c_n needs {stateLen} values for an LSTM (and none otherwise), but got {dCellN.Length}.");
-        ThrowHelper.RequireAllFinite(dOutput, nameof(dOutput), "∂L/∂output");
-        ThrowHelper.RequireAllFinite(dHiddenN, nameof(dHiddenN), "∂L/∂h_n");
-        ThrowHelper.RequireAllFinite(dCellN, nameof(dCellN), "∂L/∂c_n");
-        CheckPassSize(bsz, steps, steps, backward: true, nameof(batch));
-        var x = RecurrentStack<T>.ToTimeMajor(batch.Values, bsz, steps, batch.Features);
-        var caches = Stack.Forward(_parameters, x, bsz, steps, batch.LengthArray,
-            initialState is null ? default : initialState.HiddenArray, initialState?.CellArray);
-        var dTop = dOutput.IsEmpty ? [] : RecurrentStack<T>.ToTimeMajor(dOutput, bsz, steps, hs);
-        var grad = new T[_parameters.Length];
-        var (dh0, dc0, dx) = Stack.Backward(_parameters, grad, caches, dTop, dHiddenN, dCellN, inputGradient: true);
-        return new Gradients<T>(Layout, grad, RecurrentStack<T>.ToBatchFirst(dx!, bsz, steps, batch.Features),
-            new RecurrentState<T>(dh0, dc0, Spec.Layers, bsz, hs));
+        using var workspace = OneShot();
+        return workspace.Backpropagate(batch, initialState, dOutput, dHiddenN, dCellN);
     }
 
     // ---- training and files -----------------------------------------------------------------------------------------
@@ -267,16 +258,23 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         CheckDataset(data);
-        return StartTraining(options).Train(data, options.Epochs, progress, cancellationToken);
+        CheckTrainable();
+        using var session = new TrainingSession<T>(this, options, reused: false);
+        return session.Train(data, options.Epochs, progress, cancellationToken);
     }
 
     /// <summary>A training run to continue call after call (fresh data each round, one optimizer state throughout).</summary>
     public TrainingSession<T> StartTraining(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        CheckTrainable();
+        return new TrainingSession<T>(this, options);
+    }
+
+    private void CheckTrainable()
+    {
         if (Spec.Head.Kind == HeadKind.None)
             ThrowHelper.InvalidOperation("This model has no head, so it has no loss to train on. Hint: .WithHead(Head.Regression(outputs: 1)).");
-        return new TrainingSession<T>(this, options);
     }
 
     public void Save(string path) => ModelFile.Save(this, path);
@@ -284,14 +282,15 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 
     public override string ToString()
         => $"{Spec.Cell} model<{typeof(T).Name}>: {Spec.InputSize} → {Spec.Layers}×{Spec.HiddenSize}" +
+           (Spec.ProjectionSize > 0 ? $" (projected to {Spec.ProjectionSize})" : "") + (Spec.Bidirectional ? " bidirectional" : "") +
            (Spec.Head.Kind == HeadKind.None ? "" : $" → {Spec.Head.Kind}({Spec.Head.Outputs}, {Spec.Head.Output})") +
            $", {ParameterCount} parameters";
 
     // ---- validation ---------------------------------------------------------------------------------------------------
 
     /// <summary>Refuses a pass whose arrays no .NET array can hold or whose memory this process cannot have (see <see cref="PassSize"/>).</summary>
-    internal void CheckPassSize(long batch, long steps, long window, bool backward, string paramName)
-        => PassSize.Check(Spec, PassSize.ElementSize<T>(), batch, steps, window, backward, trace: false, paramName);
+    internal void CheckPassSize(long batch, long steps, long window, bool backward, string paramName, int parts = 1)
+        => PassSize.Check(Spec, PassSize.ElementSize<T>(), batch, steps, window, backward, trace: false, paramName, parts);
 
     /// <summary>Loss evaluations run the data in chunks of this many sequences.</summary>
     private const int LossChunk = 64;
@@ -304,13 +303,16 @@ public sealed class Model<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         if (features != Spec.InputSize) ThrowHelper.FeatureMismatch(features, Spec.InputSize, what);
     }
 
-    private void CheckState(RecurrentState<T>? state, int batch)
+    internal void CheckState(RecurrentState<T>? state, int batch)
     {
         if (state is null) return;
-        if (state.Layers != Spec.Layers || state.Batch != batch || state.HiddenSize != Spec.HiddenSize)
+        int rows = Spec.Layers * Spec.Directions;
+        if (state.Layers != rows || state.Batch != batch || state.HiddenSize != Spec.OutputSize || (state.HasCell && state.CellSize != Spec.HiddenSize))
             ThrowHelper.Argument(nameof(state),
-                $"The initial state is (layers {state.Layers}, batch {state.Batch}, hidden {state.HiddenSize}), but the run needs " +
-                $"(layers {Spec.Layers}, batch {batch}, hidden {Spec.HiddenSize}).");
+                $"The initial state is (layers {state.Layers}, batch {state.Batch}, hidden {state.HiddenSize}" +
+                (state.HasCell && state.CellSize != state.HiddenSize ? $", cell {state.CellSize}" : "") + "), but the run needs " +
+                $"(layers {rows}, batch {batch}, hidden {Spec.OutputSize}" + (Spec.ProjectionSize > 0 ? $", cell {Spec.HiddenSize}" : "") + ")" +
+                (Spec.Directions == 2 ? " (layers × 2 directions, as PyTorch's h_0)." : "."));
         if (state.HasCell != (Spec.Cell == CellKind.Lstm))
             ThrowHelper.Argument(nameof(state), Spec.Cell == CellKind.Lstm
                 ? "An LSTM needs a cell state in its initial state, but none was given."

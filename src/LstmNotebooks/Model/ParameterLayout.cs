@@ -4,9 +4,13 @@ namespace LstmNotebooks;
 public sealed record ParameterInfo(string Name, IReadOnlyList<int> Shape, int Offset, int Length);
 
 /// <summary>
-/// Where every tensor lives in the one flat parameter buffer. Names and shapes are PyTorch's (weight_ih_l0 4H×I,
-/// weight_hh_l0 4H×H, bias_ih_l0, bias_hh_l0, …); the head is head.weight (O×H) and head.bias (O), as an nn.Linear
-/// named "head" would be; peepholes add weight_peephole_l{k} (3×H: rows i, f, o).
+/// Where every tensor lives in the one flat parameter buffer. Names, shapes and order are PyTorch's: per layer k, then
+/// per direction (suffix <c>_reverse</c> for the backward one), <c>weight_ih_l{k}</c> (G×In_k), <c>weight_hh_l{k}</c>
+/// (G×Hout), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> (G) and, for a projected LSTM, <c>weight_hr_l{k}</c> (Hout×H);
+/// G = 4H, 3H or H, Hout = the projection size or H, In_0 = I and In_k = D·Hout. Additions PyTorch lacks follow in the
+/// same group: <c>weight_peephole_l{k}</c> (3×H: rows i, f, o). A learned initial state adds <c>h0</c> (L·D × Hout)
+/// and, for an LSTM, <c>c0</c> (L·D × H), rows layer-major then direction like h_n. The head is <c>head.weight</c>
+/// (O × D·Hout) and <c>head.bias</c> (O), as an nn.Linear named "head" would be.
 /// </summary>
 internal sealed class ParameterLayout
 {
@@ -16,7 +20,7 @@ internal sealed class ParameterLayout
     {
         var list = new List<ParameterInfo>();
         int offset = 0;
-        void Add(string name, params int[] shape)
+        int Add(string name, params int[] shape)
         {
             // In 64 bits: 4H × H overflows int from H = 23,171 (and wraps to a small, wrong buffer from H = 46,341).
             long length = shape.Aggregate(1L, (a, b) => a * b);
@@ -25,29 +29,36 @@ internal sealed class ParameterLayout
                     ThrowHelper.Invariant($"This {spec.Cell} (input {spec.InputSize:N0}, hidden {spec.HiddenSize:N0}, {spec.Layers:N0} layers) needs more than {Array.MaxLength:N0} weights, the most one .NET array holds: ") +
                     ThrowHelper.Invariant($"{name} is {string.Join(" × ", shape.Select(d => ThrowHelper.Invariant($"{d:N0}")))} = {length:N0} values, and the tensors up to it need {offset + length:N0}. ") +
                     "Hint: use a smaller hidden size, input size or fewer layers.");
+            int at = offset;
             list.Add(new ParameterInfo(name, shape, offset, (int)length));
             offset += (int)length;
+            return at;
         }
-        int g = spec.GateCount * spec.HiddenSize, h = spec.HiddenSize;
-        Layers = new LayerOffsets[spec.Layers];
+        int d = spec.Directions, h = spec.HiddenSize, hout = spec.OutputSize, g = spec.GateCount * h;
+        Units = new LayerOffsets[spec.Layers * d];
         for (int l = 0; l < spec.Layers; l++)
+            for (int dir = 0; dir < d; dir++)
+            {
+                string sfx = $"_l{l}{(dir == 1 ? "_reverse" : "")}";
+                int input = l == 0 ? spec.InputSize : d * hout;
+                int wih = Add("weight_ih" + sfx, g, input);
+                int whh = Add("weight_hh" + sfx, g, hout);
+                int bih = Add("bias_ih" + sfx, g);
+                int bhh = Add("bias_hh" + sfx, g);
+                int whr = spec.ProjectionSize > 0 ? Add("weight_hr" + sfx, hout, h) : -1;
+                int peep = spec.Peepholes ? Add("weight_peephole" + sfx, 3, h) : -1;
+                Units[l * d + dir] = new LayerOffsets(wih, whh, bih, bhh, peep, whr, input);
+            }
+        if (spec.LearnedInitialState)
         {
-            int input = l == 0 ? spec.InputSize : h;
-            int start = offset;
-            Add($"weight_ih_l{l}", g, input);
-            Add($"weight_hh_l{l}", g, h);
-            Add($"bias_ih_l{l}", g);
-            Add($"bias_hh_l{l}", g);
-            int peep = -1;
-            if (spec.Peepholes) { peep = offset; Add($"weight_peephole_l{l}", 3, h); }
-            Layers[l] = new LayerOffsets(start, start + g * input, start + g * input + g * h, start + g * input + g * h + g, peep, input);
+            InitialHidden = Add("h0", spec.Layers * d, hout);
+            InitialCell = spec.Cell == CellKind.Lstm ? Add("c0", spec.Layers * d, h) : -1;
         }
+        else InitialHidden = InitialCell = -1;
         if (spec.Head.Kind != HeadKind.None)
         {
-            HeadWeight = offset;
-            Add("head.weight", spec.Head.Outputs, h);
-            HeadBias = offset;
-            Add("head.bias", spec.Head.Outputs);
+            HeadWeight = Add("head.weight", spec.Head.Outputs, d * hout);
+            HeadBias = Add("head.bias", spec.Head.Outputs);
         }
         else HeadWeight = HeadBias = -1;
         Count = offset;
@@ -56,7 +67,11 @@ internal sealed class ParameterLayout
     }
 
     public IReadOnlyList<ParameterInfo> Parameters { get; }
-    public LayerOffsets[] Layers { get; }
+
+    /// <summary>Per layer and direction (index layer·D + direction), the offsets of its tensors.</summary>
+    public LayerOffsets[] Units { get; }
+    public int InitialHidden { get; }
+    public int InitialCell { get; }
     public int HeadWeight { get; }
     public int HeadBias { get; }
     public int Count { get; }
@@ -68,8 +83,6 @@ internal sealed class ParameterLayout
         return $"{info.Name}[{index - info.Offset}]";
     }
 
-    public bool TryGet(string name, out ParameterInfo info) => _byName.TryGetValue(name, out info!);
-
     public ParameterInfo Get(string name)
     {
         if (name is null) throw new ArgumentNullException(nameof(name), $"The parameter name is null. The model has: {string.Join(", ", _byName.Keys)}.");
@@ -79,5 +92,6 @@ internal sealed class ParameterLayout
     }
 }
 
-/// <summary>Offsets of one layer's tensors in the parameter buffer; <c>Peephole</c> is -1 when absent.</summary>
-internal readonly record struct LayerOffsets(int WeightIh, int WeightHh, int BiasIh, int BiasHh, int Peephole, int InputSize);
+/// <summary>Offsets of one layer-direction's tensors in the parameter buffer; <c>Peephole</c> and <c>Projection</c>
+/// (weight_hr) are -1 when absent.</summary>
+internal readonly record struct LayerOffsets(int WeightIh, int WeightHh, int BiasIh, int BiasHh, int Peephole, int Projection, int InputSize);

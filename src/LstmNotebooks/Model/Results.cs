@@ -2,106 +2,93 @@ using System.Numerics;
 
 namespace LstmNotebooks;
 
-/// <summary>What a run of a batch produced.</summary>
+/// <summary>What a run of a batch produced. From <see cref="Model{T}.Run"/> it is the caller's to keep; from a
+/// <see cref="Workspace{T}"/> it views the workspace's buffers and is overwritten by its next call.</summary>
 public sealed class RunResult<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly T[] _output;
-    private readonly T[]? _headOutputs;
-    private readonly int[] _lengths;
+    private T[] _output = [];
+    private T[]? _headOutputs;
+    private int[] _lengths = [];
+    private int _headLength;
 
-    private RunResult(T[] output, RecurrentState<T> finalState, T[]? headOutputs, int batch, int steps, int hidden, int outputs, int[] lengths, HeadOutput mode)
-    {
-        _output = output;
-        FinalState = finalState;
-        _headOutputs = headOutputs;
-        Batch = batch;
-        Steps = steps;
-        HiddenSize = hidden;
-        Outputs = outputs;
-        _lengths = lengths;
-        HeadMode = mode;
-    }
+    internal RunResult() => FinalState = new RecurrentState<T>([], null, 0, 0, 0, 0);
 
-    public int Batch { get; }
-    public int Steps { get; }
-    public int HiddenSize { get; }
+    public int Batch { get; private set; }
+    public int Steps { get; private set; }
+    /// <summary>Width of h: the hidden size, or the projection size of a projected LSTM.</summary>
+    public int HiddenSize { get; private set; }
+    /// <summary>Width of each output row: <see cref="HiddenSize"/>, or twice that for a bidirectional model
+    /// (forward, then reverse).</summary>
+    public int OutputSize { get; private set; }
     /// <summary>Head outputs per row (0 without a head).</summary>
-    public int Outputs { get; }
-    public HeadOutput HeadMode { get; }
+    public int Outputs { get; private set; }
+    public HeadOutput HeadMode { get; private set; }
 
-    /// <summary>Top layer's hidden states (B, T, H), batch-first; zero at padded steps (as PyTorch's packed output).</summary>
-    public ReadOnlySpan<T> Output => _output;
+    /// <summary>Top layer's outputs (B, T, D·Hout), batch-first; zero at padded steps (as PyTorch's packed output).</summary>
+    public ReadOnlySpan<T> Output => _output.AsSpan(0, Batch * Steps * OutputSize);
 
-    /// <summary>h_n (and c_n) per layer: each sequence's state after its last valid step; pass it to the next run to continue.</summary>
+    /// <summary>h_n (and c_n) per layer and direction: each sequence's state after its last valid step (the reverse
+    /// direction's after step 0); pass it to the next run to continue.</summary>
     public RecurrentState<T> FinalState { get; }
 
     /// <summary>Head outputs: (B, O) for a last-step head, (B, T, O) for an every-step head (zero at padding).
     /// Probabilities for classification and binary heads. Empty without a head.</summary>
-    public ReadOnlySpan<T> HeadOutputs => _headOutputs;
+    public ReadOnlySpan<T> HeadOutputs => _headOutputs is null ? default : _headOutputs.AsSpan(0, _headLength);
 
-    /// <summary>One sequence's outputs at its last valid step: head outputs, or the top hidden state without a head.</summary>
+    /// <summary>One sequence's outputs at its last valid step: head outputs, or without a head the top layer's final
+    /// hidden state (both directions' h_n, concatenated, for a bidirectional model).</summary>
     public T[] LastOutputs(int sample)
     {
         int last = _lengths[ThrowHelper.RequireIndex(sample, Batch, nameof(sample), "Sample")] - 1;
-        if (_headOutputs is null) return _output.AsSpan((sample * Steps + last) * HiddenSize, HiddenSize).ToArray();
+        if (_headOutputs is null)
+        {
+            int directions = OutputSize / HiddenSize, top = FinalState.Layers - directions;
+            var result = new T[OutputSize];
+            for (int d = 0; d < directions; d++) FinalState.HiddenOf(top + d, sample).CopyTo(result.AsSpan(d * HiddenSize));
+            return result;
+        }
         return HeadMode == HeadOutput.LastStep
             ? _headOutputs.AsSpan(sample * Outputs, Outputs).ToArray()
             : _headOutputs.AsSpan((sample * Steps + last) * Outputs, Outputs).ToArray();
     }
 
-    internal static RunResult<T> From(Model<T> model, LayerCache<T>[] caches, int batch, int steps, int[] lengths)
+    internal void Set(T[] output, T[] hidden, T[]? cell, T[]? head, int[] lengths, int batch, int steps, Network<T> net)
     {
-        var spec = model.Spec;
-        int hs = spec.HiddenSize;
-        var top = caches[^1].Hs;
-        var output = new T[batch * steps * hs];
-        for (int b = 0; b < batch; b++)
-            for (int t = 0; t < lengths[b]; t++)
-                top.AsSpan((t * batch + b) * hs, hs).CopyTo(output.AsSpan((b * steps + t) * hs));
-        var (h, c) = model.Stack.FinalState(caches);
-        var state = new RecurrentState<T>(h, c, spec.Layers, batch, hs);
-        T[]? head = null;
-        int o = spec.Head.Outputs;
-        if (model.HeadLayer is { } layer)
-        {
-            if (spec.Head.Output == HeadOutput.LastStep)
-            {
-                head = layer.Forward(model.Parameters, state.HiddenArray.AsSpan((spec.Layers - 1) * batch * hs, batch * hs), batch);
-                Losses.Activate<T>(spec.Head.Kind, head, batch, o);
-            }
-            else
-            {
-                head = layer.Forward(model.Parameters, output, batch * steps);
-                Losses.Activate<T>(spec.Head.Kind, head, batch * steps, o);
-                for (int b = 0; b < batch; b++) head.AsSpan((b * steps + lengths[b]) * o, (steps - lengths[b]) * o).Clear();
-            }
-        }
-        return new RunResult<T>(output, state, head, batch, steps, hs, spec.Head.Kind == HeadKind.None ? 0 : o, lengths, spec.Head.Output);
+        (_output, _headOutputs, _lengths, Batch, Steps) = (output, head, lengths, batch, steps);
+        (HiddenSize, OutputSize, Outputs, HeadMode) = (net.Hout, net.OutputWidth, net.HeadOutputs, net.Spec.Head.Output);
+        _headLength = head is null ? 0 : (HeadMode == HeadOutput.EveryStep ? batch * steps : batch) * Outputs;
+        FinalState.Set(hidden, cell, net.L * net.D, batch, net.Hout, net.H);
     }
 }
 
-/// <summary>Gradients from <see cref="Model{T}.Backpropagate"/>: per named parameter, the input (B, T, I) and the initial state.</summary>
+/// <summary>Gradients from <see cref="Model{T}.Backpropagate"/>: per named parameter, the input (B, T, I) and the
+/// initial state. From a <see cref="Workspace{T}"/> they view its buffers until its next call.</summary>
 public sealed class Gradients<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly ParameterLayout _layout;
-    private readonly T[] _parameters;
-    private readonly T[] _input;
+    private T[] _parameters = [];
+    private T[] _input = [];
+    private int _inputLength;
 
-    internal Gradients(ParameterLayout layout, T[] parameters, T[] input, RecurrentState<T> initialState)
+    internal Gradients(ParameterLayout layout)
     {
         _layout = layout;
-        _parameters = parameters;
-        _input = input;
-        InitialState = initialState;
+        InitialState = new RecurrentState<T>([], null, 0, 0, 0, 0);
     }
 
-    public ReadOnlySpan<T> Parameters => _parameters;
-    public ReadOnlySpan<T> Input => _input;
+    public ReadOnlySpan<T> Parameters => _parameters.AsSpan(0, _layout.Count);
+    public ReadOnlySpan<T> Input => _input.AsSpan(0, _inputLength);
     public RecurrentState<T> InitialState { get; }
 
     public ReadOnlySpan<T> Parameter(string name)
     {
         var info = _layout.Get(name);
         return _parameters.AsSpan(info.Offset, info.Length);
+    }
+
+    internal void Set(T[] parameters, T[] input, int inputLength, T[] dh0, T[]? dc0, int rows, int batch, int hiddenSize, int cellSize)
+    {
+        (_parameters, _input, _inputLength) = (parameters, input, inputLength);
+        InitialState.Set(dh0, dc0, rows, batch, hiddenSize, cellSize);
     }
 }

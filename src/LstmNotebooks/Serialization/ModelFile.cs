@@ -6,15 +6,18 @@ using System.Text;
 namespace LstmNotebooks;
 
 /// <summary>
-/// The model file, format version 1, little-endian:
+/// The model file, format version 2, little-endian:
 /// magic "LSTMNBMD" · u16 version · u8 element size (4 float, 8 double) · spec (cell u8, input i32, hidden i32,
 /// layers i32, has-forget-bias u8, forget bias f64, has-input-gate-bias u8, input-gate bias f64, peepholes u8, forget gate u8, seed i64, head kind u8, head
-/// outputs i32, head mode u8) · i64 parameter count · raw parameters · SHA-256 of everything before it.
-/// Weights are stored as their exact bits, so a round trip is bit-exact.
+/// outputs i32, head mode u8; since version 2: bidirectional u8, projection size i32, dropout f64, recurrent dropout
+/// f64, learned initial state u8) · i64 parameter count · raw parameters · SHA-256 of everything before it.
+/// Weights and rates are stored as their exact bits, so a round trip is bit-exact. Version 1 files (no version-2
+/// fields: unidirectional, no projection, no dropout, zero initial state) still load.
 /// </summary>
 public static class ModelFile
 {
-    public const ushort FormatVersion = 1;
+    public const ushort FormatVersion = 2;
+    private const ushort FirstVersion = 1;
     private static ReadOnlySpan<byte> Magic => "LSTMNBMD"u8;
     private const int HashSize = 32;
 
@@ -51,6 +54,11 @@ public static class ModelFile
             w.Write((byte)spec.Head.Kind);
             w.Write(spec.Head.Outputs);
             w.Write((byte)spec.Head.Output);
+            w.Write((byte)(spec.Bidirectional ? 1 : 0));
+            w.Write(spec.ProjectionSize);
+            w.Write(spec.Dropout);
+            w.Write(spec.RecurrentDropout);
+            w.Write((byte)(spec.LearnedInitialState ? 1 : 0));
             w.Write((long)model.ParameterCount);
             foreach (var v in model.Parameters)
             {
@@ -114,8 +122,8 @@ public static class ModelFile
         stream.CopyTo(copy);
         var all = copy.ToArray();
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(all.AsSpan(Magic.Length));
-        if (version != FormatVersion)
-            ThrowHelper.Format($"The model file has format version {version}, but this library reads version {FormatVersion}. " +
+        if (version < FirstVersion || version > FormatVersion)
+            ThrowHelper.Format($"The model file has format version {version}, but this library reads version {FirstVersion} or {FormatVersion}. " +
                                "Hint: save it again with a matching LstmNotebooks version.");
         if (all.Length < headerMin + HashSize)
             ThrowHelper.Format($"The model file is truncated: {all.Length} bytes, too short for a header and checksum.");
@@ -137,6 +145,17 @@ public static class ModelFile
             var headKind = (HeadKind)reader.ReadByte();
             int outputs = reader.ReadInt32();
             var mode = (HeadOutput)reader.ReadByte();
+            bool bidirectional = false, learnedState = false;
+            int projection = 0;
+            double dropout = 0, recurrentDropout = 0;
+            if (version >= 2)
+            {
+                bidirectional = reader.ReadByte() != 0;
+                projection = reader.ReadInt32();
+                dropout = reader.ReadDouble();
+                recurrentDropout = reader.ReadDouble();
+                learnedState = reader.ReadByte() != 0;
+            }
             long count = reader.ReadInt64();
             long payloadBytes = body.Length - reader.BaseStream.Position;
             if (elementSize is not (4 or 8)) ThrowHelper.Format($"The model file declares {elementSize}-byte weights; only 4 (float) and 8 (double) exist. It is corrupted.");
@@ -150,6 +169,8 @@ public static class ModelFile
             {
                 Layers = layers, ForgetBias = hasBias ? bias : null, InputGateBias = hasInputBias ? inputBias : null, Peepholes = peep, ForgetGate = forget, Seed = seed,
                 Head = headKind == HeadKind.None ? HeadSpec.None : new HeadSpec(headKind, outputs, mode),
+                Bidirectional = bidirectional, ProjectionSize = projection, Dropout = dropout, RecurrentDropout = recurrentDropout,
+                LearnedInitialState = learnedState,
             };
             spec.Validate();
             var expected = new ParameterLayout(spec).Count;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 
@@ -7,35 +8,41 @@ namespace LstmNotebooks;
 /// A training run that can be continued: it owns a private copy of the weights and the optimizer's state (Adam's
 /// moments, momentum, the learning-rate schedule), so feeding it fresh data round after round — as the long-gap
 /// experiments do, counting sequences to a criterion — is the same as one long run. Each call returns a new immutable
-/// <see cref="Model{T}"/>; the model the session started from is never changed. Single-threaded and seeded, so runs are
-/// bit-reproducible. Not thread-safe: one session, one caller.
+/// <see cref="Model{T}"/>; the model the session started from is never changed. Seeded, so runs are bit-reproducible
+/// for a given thread count (<see cref="TrainingOptions.Threads"/>). Its scratch memory is sized once and reused, so a
+/// training step allocates nothing; <see cref="Dispose"/> returns it to the shared pool. Not thread-safe: one session,
+/// one caller.
 /// <para>A step that would make a weight non-finite is not applied: the session raises
 /// <see cref="TrainingDivergedException"/>, keeps the last finite weights (<see cref="Model"/>) and refuses to train
 /// further. A cancelled call stops within a few time steps and keeps the weights of the last completed update.</para>
 /// </summary>
-public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Model<T> _start;
     private readonly TrainingOptions _options;
     private readonly T[] _p;
-    private readonly T[] _grad;
-    private readonly T[] _next;
+    private readonly T[] _gradBuffer, _nextBuffer; // rented: longer than the parameters; the first _p.Length are in use
     private readonly Optimizer<T> _optimizer;
     private readonly List<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
-    private readonly Shard[] _shards;
+    private readonly Workspace<T> _workspace;
     private Rng _rng;
     private TrainingDivergedException? _diverged;
 
-    internal TrainingSession(Model<T> start, TrainingOptions options)
+    // reused: a session the caller keeps (StartTraining) parks its own helper threads; the one inside a single
+    // Model.Train call borrows the thread pool's.
+    internal TrainingSession(Model<T> start, TrainingOptions options, bool reused = true)
     {
         options.Validate();
         _start = start;
         _options = options;
         _p = start.Parameters.ToArray();
-        _grad = new T[_p.Length];
-        _next = new T[_p.Length];
-        _shards = Enumerable.Range(0, options.Threads).Select(_ => new Shard(_p.Length)).ToArray();
+        if (options.TruncationWindow is not null && start.Spec.Directions == 2)
+            ThrowHelper.InvalidOperation("Truncated BPTT carries the state forward in time, but a bidirectional layer's reverse direction " +
+                                         "reads each whole sequence. Hint: drop WithTruncation, or build the model without WithBidirectional.");
+        _gradBuffer = ArrayPool<T>.Shared.Rent(_p.Length);
+        _nextBuffer = ArrayPool<T>.Shared.Rent(_p.Length);
+        _workspace = new Workspace<T>(start.Network, null, options.Threads, reused);
         _optimizer = Optimizer<T>.Create(options, _p.Length);
         _rng = new Rng(options.Seed);
     }
@@ -61,6 +68,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_diverged is not null)
             ThrowHelper.InvalidOperation($"This session cannot train further: {_diverged.Message} " +
                                          "Hint: start a new session (model.StartTraining) with a lower learning rate or a gradient clip.");
@@ -70,8 +78,10 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         // Epoch numbers run on past int.MaxValue only in theory, but "train until early stopping" passes int.MaxValue.
         long lastEpoch = Math.Min((long)_history.Count + count, int.MaxValue - 1);
         var (train, validation) = _options.ValidationFraction > 0 ? data.Split(_options.ValidationFraction) : (data, null);
-        int batch = Math.Min(_options.BatchSize, train.Count), shards = Math.Min(_shards.Length, batch), maxSteps = train.MaxSteps;
-        _start.CheckPassSize((batch + shards - 1) / shards, maxSteps, Math.Min(_options.TruncationWindow ?? maxSteps, maxSteps), backward: true, nameof(data));
+        int batch = Math.Min(_options.BatchSize, train.Count), maxSteps = train.MaxSteps;
+        int window = Math.Min(_options.TruncationWindow ?? maxSteps, maxSteps);
+        int shards = ThreadPolicy.Choose(_options.Threads, batch, _start.Network.ForwardFlops(batch, window) * 3);
+        _start.CheckPassSize((batch + shards - 1) / shards, maxSteps, window, backward: true, nameof(data), shards);
         if (validation is not null) _start.CheckLossSize(validation, nameof(data));
         var order = Enumerable.Range(0, train.Count).ToArray();
         double bestValidation = double.PositiveInfinity;
@@ -85,7 +95,7 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
             {
                 double lr = LearningRate(epoch);
                 var (trainLoss, lastBatch) = RunEpoch(train, order, lr, epoch, cancellationToken);
-                double? validationLoss = validation is null ? null : _start.WithParameterBuffer(_p).Loss(validation);
+                double? validationLoss = validation is null ? null : _workspace.Loss(_p, validation);
                 if (validationLoss is double vl && !double.IsFinite(vl)) throw Diverged("validation loss", vl, epoch, lastBatch);
                 var record = new EpochRecord(epoch, trainLoss, validationLoss, lr, _clock.Elapsed);
                 _history.Add(record);
@@ -129,87 +139,53 @@ public sealed class TrainingSession<T> where T : unmanaged, IBinaryFloatingPoint
         for (int s = 0; s < train.Count; s += _options.BatchSize, batchIndex++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var indices = order.AsSpan(s, Math.Min(_options.BatchSize, train.Count - s));
-            // Fixed contiguous shards of the batch, one per thread (fewer when the batch is smaller than that).
-            int shards = Math.Min(_shards.Length, indices.Length);
-            for (int i = 0; i < shards; i++)
-            {
-                int from = indices.Length * i / shards, to = indices.Length * (i + 1) / shards;
-                _shards[i].Start(new PackedBatch<T>(train.Samples, indices[from..to]), cancellationToken);
-            }
-            int steps = _shards.Take(shards).Max(x => x.Batch!.Steps);
+            int count = Math.Min(_options.BatchSize, train.Count - s), steps = 0;
+            for (int i = s; i < s + count; i++) steps = Math.Max(steps, train[order[i]].Input.Steps);
             int window = _options.TruncationWindow ?? steps;
+            var dropout = DropoutContext.For(_start.Spec, _options.Seed, epoch, batchIndex);
             for (int t0 = 0; t0 < steps; t0 += window)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                long allocated = GC.GetAllocatedBytesForCurrentThread();
                 int t1 = (int)Math.Min((long)t0 + window, steps);
-                if (shards == 1) _shards[0].Run(_start, _p, t0, t1);
-                else
-                {
-                    try { Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = shards }, i => _shards[i].Run(_start, _p, t0, t1)); }
-                    catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        throw;
-                    }
-                }
-                int targets = 0;
-                double loss = 0;
-                for (int i = 0; i < shards; i++) { targets += _shards[i].Targets; loss += _shards[i].Loss * _shards[i].Targets; }
+                var (loss, targets) = _workspace.TrainWindow(_p, train.Samples, order, s, count, t0, t1, firstWindow: t0 == 0, _gradBuffer, dropout,
+                    cancellation: cancellationToken);
                 if (targets == 0) continue;
-                loss /= targets;
                 if (!double.IsFinite(loss)) throw Diverged("loss", loss, epoch, batchIndex);
-                // Each shard's gradient is of its own mean loss; weighting by its share of the targets gives the
-                // gradient of the batch's mean loss. Summed in shard order, so the bits depend on Threads alone.
-                Array.Clear(_grad);
-                for (int i = 0; i < shards; i++)
-                {
-                    if (_shards[i].Targets == 0) continue;
-                    var g = _shards[i].Gradient;
-                    if (shards == 1) { g.CopyTo(_grad, 0); break; }
-                    T w = T.CreateTruncating((double)_shards[i].Targets / targets);
-                    for (int j = 0; j < g.Length; j++) _grad[j] = T.FusedMultiplyAdd(w, g[j], _grad[j]);
-                }
-                double norm = GradientRecorder.Norm<T>(_grad);
+                var grad = _gradBuffer.AsSpan(0, _p.Length);
+                var next = _nextBuffer.AsSpan(0, _p.Length);
+                double norm = GradientRecorder.Norm<T>(grad);
                 if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
-                if (_options.GradientClip is double clip && norm > clip) Scale(_grad, clip / norm);
-                int bad = _optimizer.Step(_p, _grad, lr, _next);
-                if (bad >= 0) throw Diverged($"update of {_start.Layout.ElementName(bad)}", double.CreateTruncating(_next[bad]), epoch, batchIndex);
-                _next.CopyTo(_p, 0);
+                if (_options.GradientClip is double clip && norm > clip) Scale(grad, clip / norm);
+                int bad = _optimizer.Step(_p, grad, lr, next);
+                if (bad >= 0) throw Diverged($"update of {_start.Layout.ElementName(bad)}", double.CreateTruncating(next[bad]), epoch, batchIndex);
+                next.CopyTo(_p);
                 lossSum += loss * targets;
                 targetCount += targets;
+                StepAllocatedBytes += GC.GetAllocatedBytesForCurrentThread() - allocated + _workspace.WorkerAllocatedBytes;
+                Steps++;
             }
         }
         SequencesSeen += train.Count;
         return (lossSum / Math.Max(targetCount, 1), batchIndex - 1);
     }
 
-    /// <summary>One thread's part of a batch: its rows, its carried state, its gradient and its scratch memory.</summary>
-    private sealed class Shard(int parameters)
+    /// <summary>Optimizer steps taken, and the bytes they allocated (caller and worker threads): 0 in steady state.</summary>
+    internal long Steps { get; private set; }
+    internal long StepAllocatedBytes { get; set; }
+
+    /// <summary>Returns the session's scratch memory to the shared pool; the session cannot train after this.</summary>
+    public void Dispose()
     {
-        private readonly Workspace<T> _workspace = new();
-        private T[]? _h, _c;
-
-        public PackedBatch<T>? Batch { get; private set; }
-        public T[] Gradient { get; } = new T[parameters];
-        public double Loss { get; private set; }
-        public int Targets { get; private set; }
-
-        public void Start(PackedBatch<T> batch, CancellationToken cancellationToken)
-        {
-            (Batch, _h, _c) = (batch, null, null);
-            _workspace.Cancellation = cancellationToken;
-        }
-
-        public void Run(Model<T> model, T[] p, int t0, int t1)
-        {
-            Array.Clear(Gradient);
-            (Loss, Targets) = (0, 0);
-            if (t0 >= Batch!.Steps) return;
-            var r = BatchPass.Run(model, p, Batch, t0, Math.Min(t1, Batch.Steps), _h, _c, Gradient, backward: true, workspace: _workspace);
-            (_h, _c, Loss, Targets) = (r.FinalHidden, r.FinalCell, r.Loss, r.Targets);
-        }
+        if (_disposed) return;
+        _disposed = true;
+        _workspace.Dispose();
+        _optimizer.Dispose();
+        ArrayPool<T>.Shared.Return(_gradBuffer);
+        ArrayPool<T>.Shared.Return(_nextBuffer);
     }
+
+    private bool _disposed;
 
     private static TrainingDivergedException Diverged(string what, double value, int epoch, int batch)
         => new($"Training diverged: the {what} became {value} in epoch {epoch}, batch {batch}. The starting model is unchanged. " +

@@ -44,8 +44,9 @@ public sealed record TrainingOptions
 
     /// <summary>Threads that share each batch: the batch is cut into this many fixed shards whose gradients are
     /// summed in shard order. The result depends on this number, never on the machine, so runs stay bit-reproducible;
-    /// 1 (the default) gives exactly the single-threaded arithmetic.</summary>
-    public int Threads { get; init => field = ThrowHelper.RequireInRange(value, 1, MaxThreads, nameof(Threads), "Threads"); } = 1;
+    /// 1 gives exactly the single-threaded arithmetic. Null (the default) chooses by the size of each batch: one thread
+    /// for small work, else up to the machine's cores — set it for results that are bit-identical across machines.</summary>
+    public int? Threads { get; init => field = value is int n ? ThrowHelper.RequireInRange(n, 1, MaxThreads, nameof(Threads), "Threads") : null; }
 
     /// <summary>The most threads one batch can be shared by.</summary>
     public const int MaxThreads = 64;
