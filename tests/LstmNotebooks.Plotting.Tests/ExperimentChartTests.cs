@@ -29,8 +29,10 @@ public class ExperimentChartTests
         Assert.Equal(["not reached", "3", "2"], Fig.Strings(bars["text"]));
         Assert.Equal("x2", (string)bars["xaxis"]!);
         Assert.Equal("log", fig.AxisProp("yaxis", "type"));
-        // On the log loss axis the target line sits at log10(0.1) = −1, where plotly.js draws the loss 0.1.
-        Assert.Contains(fig.Shapes, s => Math.Abs((double)s["y0"]! + 1) < 1e-12 && Math.Abs((double)s["y1"]! + 1) < 1e-12);
+        // On a log axis plotly.js places shapes at the data value but annotations in log10 units: the target line sits
+        // at 0.1, its label at log10(0.1) = −1 (at 0.1 it would be drawn at 10^0.1).
+        Assert.Contains(fig.Shapes, s => (double)s["y0"]! == 0.1 && (double)s["y1"]! == 0.1);
+        Assert.Contains(fig.Layout["annotations"]!.AsArray(), a => ((string)a!["text"]!).StartsWith("target") && Math.Abs((double)a["y"]! + 1) < 1e-12);
         var linearTarget = Fig.Of(TrainingCharts.Compare(runs, new TrainingComparisonOptions().WithTargetLoss(0.1).WithLogLoss(false)));
         Assert.Contains(linearTarget.Shapes, s => (double)s["y0"]! == 0.1);
         // The bar axis leaves room for the labels, even when every bar is 0.
@@ -64,8 +66,10 @@ public class ExperimentChartTests
         Assert.Equal([0.5, 0.9, 1.1, null, 1.0, 0.8], Fig.NullableDoubles(fig.Trace(1)["y"])); // 0 cannot sit on a log axis
         Assert.Equal([0, 1, 2, 3, 4, 5], Fig.Ints(fig.Trace(0)["x"]));
         Assert.Equal("log", fig.AxisProp("yaxis", "type"));
-        // plotly.js places shapes on a log axis in log10 units: the bound 5 is drawn at log10(5), not at 10⁵.
-        Assert.Contains(fig.Shapes, s => Math.Abs((double)s["y0"]! - Math.Log10(5)) < 1e-12 && (string)s["yref"]! == "y");
+        // plotly.js places shapes on a log axis at the data value and annotations in log10 units: the bound line at 5,
+        // its label at log10(5) (at 5 it would be drawn at 10⁵).
+        Assert.Contains(fig.Shapes, s => (double)s["y0"]! == 5 && (string)s["yref"]! == "y");
+        Assert.Contains(fig.Layout["annotations"]!.AsArray(), a => ((string)a!["text"]!).StartsWith("bound") && Math.Abs((double)a["y"]! - Math.Log10(5)) < 1e-12);
         Assert.Contains("bound the forget-gate cell stays under (5)", fig.Notes);
 
         var linearBound = Fig.Of(StateCharts.CellMagnitude([new NamedSeries("a", forget)], new CellMagnitudeOptions().WithBound(5)));
