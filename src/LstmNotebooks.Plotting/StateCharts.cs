@@ -358,8 +358,10 @@ public static class StateCharts
         var notes = new List<Annotation>();
         if (options.Bound is double bound)
         {
+            if (options.LogScale && !(bound > 0))
+                throw new ArgumentException($"A bound of {bound} cannot sit on a log axis; give a positive bound or set LogScale = false.", nameof(options));
             shapes.Add(HorizontalLine(bound, Muted));
-            notes.Add(LineLabel($"{options.BoundLabel} ({Num(bound)})", bound, Muted));
+            notes.Add(LineLabel($"{options.BoundLabel} ({Num(bound)})", AnnotationOnAxis(bound, options.LogScale), Muted));
         }
         foreach (var s in options.MarkedSteps ?? [])
             shapes.Add(VerticalLine(s, GridColor, StyleParam.DrawingStyle.Solid));
