@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using LstmNotebooks.Tasks;
 using Microsoft.Data.Analysis;
 
 namespace LstmNotebooks.Data;
@@ -26,18 +27,20 @@ public sealed record SineWaveOptions
 }
 
 /// <summary>
-/// The shape of a "remember the first symbol" sequence: step 0 carries one of <see cref="Symbols"/> signal symbols,
-/// steps 1…gap−1 carry distractors, step gap carries the query marker, and the class to output is the first symbol.
-/// Inputs are one-hot over signal symbols, then distractors, then the query marker.
+/// The shape of a "remember the first symbol" sequence as this package's frames use it: step 0 carries one of
+/// <see cref="Symbols"/> signal symbols, steps 1…gap−1 carry distractors, step gap carries the query marker, and the
+/// class to output is the first symbol. The task itself (sizes, draws) is the core's <see cref="RememberFirst"/>.
 /// </summary>
 public sealed record RememberFirstSymbolLayout(int Gap, int Symbols, int Distractors)
 {
-    public int InputSize => Symbols + Distractors + 1;
-    public int Classes => Symbols;
-    public int SequenceLength => Gap + 1;
-    public int ArrivalStep => 0;
-    public int RecallStep => Gap;
-    public int QueryFeature => Symbols + Distractors;
+    /// <summary>The core task this layout describes.</summary>
+    public RememberFirst Task => new(Gap, Symbols, Distractors, queryMarker: true);
+    public int InputSize => Task.InputSize;
+    public int Classes => Task.Classes;
+    public int SequenceLength => Task.SequenceLength;
+    public int ArrivalStep => Task.ArrivalStep;
+    public int RecallStep => Task.RecallStep;
+    public int QueryFeature => Task.QueryFeature;
 }
 
 /// <summary>
@@ -109,44 +112,27 @@ public static class SyntheticTasks
 
     public static RememberFirstSymbolLayout RememberFirstSymbolLayout(int gap, int symbols = 2, int distractors = 3)
     {
-        Positive(gap, nameof(gap));
-        if (symbols < 2) throw new ArgumentOutOfRangeException(nameof(symbols), symbols, $"At least 2 signal symbols are needed for a choice, but was {symbols}.");
-        if (distractors < 1) throw new ArgumentOutOfRangeException(nameof(distractors), distractors, $"At least 1 distractor symbol is needed, but was {distractors}.");
-        // The sequence has gap + 1 steps of symbols + distractors + 1 one-hot features: both sums must stay ints.
-        if (gap == int.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(gap), gap, $"The gap must be less than {int.MaxValue} steps (the sequence has gap + 1 steps), but was {gap}.");
-        if ((long)symbols + distractors + 1 > int.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(symbols), symbols,
-                $"{symbols} signal symbols + {distractors} distractors + 1 query marker make {(long)symbols + distractors + 1} one-hot features, more than {int.MaxValue}.");
-        return new RememberFirstSymbolLayout(gap, symbols, distractors);
+        var task = new RememberFirst(gap, symbols, distractors, queryMarker: true);   // checks every size
+        _ = task.InputSize;                                                            // and that the features fit an int
+        return new RememberFirstSymbolLayout(task.Gap, task.Symbols, task.Distractors);
     }
 
     /// <summary>
     /// "Remember the first symbol": <paramref name="count"/> one-hot sequences of length gap+1 whose class is the symbol
     /// at step 0; the model must carry it across gap−1 random distractors to the query marker at step gap
     /// (Hochreiter &amp; Schmidhuber 1997, experiment 2). Classes are balanced in expectation. Use
-    /// <see cref="RememberFirstSymbolLayout"/> for the input size and the arrival/recall steps.
+    /// <see cref="RememberFirstSymbolLayout"/> for the input size and the arrival/recall steps. The generator is the
+    /// core's <see cref="RememberFirst"/> (with a query marker); this is its entry point beside the frame exports.
     /// </summary>
     public static Dataset<T> RememberFirstSymbol<T>(int gap, int count, long seed, int symbols = 2, int distractors = 3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var layout = RememberFirstSymbolLayout(gap, symbols, distractors);
+        var task = RememberFirstSymbolLayout(gap, symbols, distractors).Task;
         Positive(count, nameof(count));
-        double perSequence = (double)layout.SequenceLength * layout.InputSize;
-        Fits<T>($"Generating {count:N0} sequences of {layout.SequenceLength:N0} steps × {layout.InputSize:N0} one-hot features", nameof(gap), perSequence, count,
+        double perSequence = (double)task.SequenceLength * task.InputSize;
+        Fits<T>($"Generating {count:N0} sequences of {task.SequenceLength:N0} steps × {task.InputSize:N0} one-hot features", nameof(gap), perSequence, count,
             perSequence * count, "a shorter gap, fewer symbols or fewer sequences.");
-        var rng = new Rng(seed);
-        var samples = new Sample<T>[count];
-        for (int s = 0; s < count; s++)
-        {
-            var sequence = new int[layout.SequenceLength];
-            int first = rng.NextInt(symbols);
-            sequence[0] = first;
-            for (int t = 1; t < gap; t++) sequence[t] = symbols + rng.NextInt(distractors);
-            sequence[gap] = layout.QueryFeature;
-            samples[s] = Sample.Class(Sequence.OneHot<T>(sequence, layout.InputSize), first);
-        }
-        return Dataset.Create(samples);
+        return task.Generate<T>(count, seed);
     }
 
     // ---- committed sample files -----------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ public static class HmmRunner
         ArgumentNullException.ThrowIfNull(task);
         if (!task.IsSymbolic)
             throw new NotSupportedException($"{task.Task} has real-valued inputs; the discrete HMM baseline runs on the symbolic tasks only.");
+        if (task.Criterion.Kind == CriterionKind.CheckSet)
+            throw new NotSupportedException($"{task.Task} is judged on a check set of real-valued sequences; the discrete HMM baseline runs on the symbolic tasks only.");
         if (config.Kind == ModelKind.HmmClassifier && task.Classes == 0)
             throw new NotSupportedException($"{task.Task} is not a classification task; use the predictive HMM ({ModelKind.Hmm}).");
         var clock = Stopwatch.StartNew();
@@ -44,21 +46,26 @@ public static class HmmRunner
             windowErrors = Score(predictor, task, window).Count(c => !c);
             windowCount = window.Count;
         }
-        var test = LongGapExperiments.TestSet(task, options, seed);
-        var (testCriterion, testDecision) = Evaluate(predictor, task, test);
-        double testError = LongGapExperiments.ErrorRate(testCriterion);
-        solved = fixedSet ? windowErrors == 0 && testError == 0 : windowErrors <= criterion.AllowedFailures;
+        var test = Evaluate(predictor, task, LongGapExperiments.TestSet(task, options, seed));
+        solved = fixedSet ? windowErrors == 0 && test.ErrorRate == 0 : windowErrors <= criterion.AllowedFailures;
         clock.Stop();
         progress?.Report(new ExperimentProgress(task.Task, task.Lag, config.Name, seed, count, options.Budget, windowCount, windowErrors, double.NaN, clock.Elapsed));
-        return new ExperimentResult(task.Task, task.Lag, config.Name, config.Kind, seed, solved ? RunOutcome.Solved : RunOutcome.BudgetExhausted,
-            solved ? count : null, count, testError, 1 - LongGapExperiments.ErrorRate(testDecision), task.ChanceAccuracy, clock.Elapsed, predictor.Parameters,
-            [new CurvePoint(count, 1 - (double)windowErrors / windowCount, predictor.FinalLogLikelihoodPerSymbol)]);
+        return new ExperimentResult
+        {
+            Task = task.Task, Lag = task.Lag, Setting = task.Setting, Model = config.Name, Kind = config.Kind, Seed = seed,
+            Outcome = solved ? RunOutcome.Solved : RunOutcome.BudgetExhausted,
+            // Baum–Welch sees its training set at once; there is no stream window to subtract.
+            SequencesBeforeCriterion = solved ? count : null, SequencesToCriterion = solved ? count : null, SequencesTrained = count,
+            TestErrorRate = test.ErrorRate, TestAccuracy = test.Accuracy, ChanceAccuracy = task.ChanceAccuracy,
+            WallTime = clock.Elapsed, Parameters = predictor.Parameters,
+            Curve = [new CurvePoint(count, 1 - (double)windowErrors / windowCount, predictor.FinalLogLikelihoodPerSymbol)],
+        };
     }
 
     /// <summary>Per-sequence correctness of a trained predictor, by the task's own criterion.</summary>
     internal static bool[] Score(Predictor predictor, TaskGenerator task, IReadOnlyList<TaskSequence> sequences) => Evaluate(predictor, task, sequences).Criterion;
 
-    internal static (bool[] Criterion, bool[] Decision) Evaluate(Predictor predictor, TaskGenerator task, IReadOnlyList<TaskSequence> sequences)
+    internal static Evaluation Evaluate(Predictor predictor, TaskGenerator task, IReadOnlyList<TaskSequence> sequences)
     {
         var correct = new bool[sequences.Count];
         var decision = new bool[sequences.Count];
@@ -68,7 +75,7 @@ public static class HmmRunner
             correct[s] = task.IsCorrect(outputs, sequences[s]);
             decision[s] = task.IsDecisionRight(outputs, sequences[s]);
         }
-        return (correct, decision);
+        return new Evaluation(correct, decision, []);
     }
 
     private sealed class Progress(TaskGenerator task, ModelConfig config, long seed, int count, long budget, Stopwatch clock,

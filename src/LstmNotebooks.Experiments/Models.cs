@@ -13,6 +13,10 @@ public enum ModelKind
     /// <summary>One HMM per class trained on that class's input sequences; classifies by likelihood ratio (with class
     /// priors). A generative contrast: it scores whole sequences and needs no memory across the gap.</summary>
     HmmClassifier,
+    /// <summary>Random weight guessing (Hochreiter &amp; Schmidhuber 1996): every weight of a small vanilla RNN drawn
+    /// uniformly from [−<see cref="ModelConfig.GuessRange"/>, +range] until a draw meets the task's criterion; no
+    /// gradient at all. A task it solves quickly tests no long-lag learning.</summary>
+    Guess,
 }
 
 /// <summary>LSTM variants; the ablations compare them.</summary>
@@ -48,13 +52,39 @@ public sealed record ModelConfig
     /// <summary>HMM settings (both HMM kinds); <see cref="HmmTrainingOptions.States"/> is per model.</summary>
     public HmmTrainingOptions Hmm { get; init; } = new();
 
+    /// <summary>Random weight guessing: weights are drawn from U[−range, range] (the 1996 paper: 100, which saturates
+    /// every unit and makes the net a binary latch).</summary>
+    public double GuessRange { get; init; } = 100;
+
     public static ModelConfig Lstm(int hiddenSize = 16, LstmVariant variant = LstmVariant.NoForgetGate1997)
         => new(ModelKind.Lstm) { HiddenSize = hiddenSize, Variant = variant };
     public static ModelConfig Rnn(int hiddenSize = 16) => new(ModelKind.Rnn) { HiddenSize = hiddenSize };
     public static ModelConfig HmmPredictor(int states = 16) => new(ModelKind.Hmm) { Hmm = new HmmTrainingOptions(States: states) };
     public static ModelConfig HmmClassifierPerClass(int states = 8) => new(ModelKind.HmmClassifier) { Hmm = new HmmTrainingOptions(States: states) };
+    public static ModelConfig Guessing(int hiddenSize = 1, double range = 100) => new(ModelKind.Guess) { HiddenSize = hiddenSize, GuessRange = range };
 
+    /// <summary>A trained network (LSTM or RNN); random guessing builds a network too, but never trains it.</summary>
     public bool IsNetwork => Kind is ModelKind.Lstm or ModelKind.Rnn;
+
+    /// <summary>Refuses sizes and settings that cannot run, with the value and a hint.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Kind)) throw new ArgumentOutOfRangeException(nameof(Kind), Kind, $"Unknown model kind {Kind}; expected one of {string.Join(", ", Enum.GetNames<ModelKind>())}.");
+        if (!Enum.IsDefined(Variant)) throw new ArgumentOutOfRangeException(nameof(Variant), Variant, $"Unknown LSTM variant {Variant}; expected one of {string.Join(", ", Enum.GetNames<LstmVariant>())}.");
+        if (Kind is ModelKind.Lstm or ModelKind.Rnn or ModelKind.Guess && (HiddenSize < 1 || HiddenSize > 4_096))
+            throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, $"The hidden size must be in [1, 4096] units, but was {HiddenSize}. Hint: the experiments use 16.");
+        if (InputGateBias is double b && !double.IsFinite(b)) throw new ArgumentOutOfRangeException(nameof(InputGateBias), b, $"The input-gate bias must be finite, but was {b}.");
+        if (!(GuessRange > 0) || !double.IsFinite(GuessRange)) throw new ArgumentOutOfRangeException(nameof(GuessRange), GuessRange, $"The guessing range must be a positive finite number, but was {GuessRange}.");
+        if (Kind is ModelKind.Hmm or ModelKind.HmmClassifier)
+        {
+            ArgumentNullException.ThrowIfNull(Hmm);
+            if (Hmm.States < 1 || Hmm.States > 4_096) throw new ArgumentOutOfRangeException(nameof(Hmm), Hmm.States, $"An HMM needs between 1 and 4,096 states, but was given {Hmm.States}.");
+            if (Hmm.MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(Hmm), Hmm.MaxIterations, $"Baum–Welch needs at least one iteration, but MaxIterations was {Hmm.MaxIterations}.");
+            if (Hmm.Restarts < 1) throw new ArgumentOutOfRangeException(nameof(Hmm), Hmm.Restarts, $"Baum–Welch needs at least one start, but Restarts was {Hmm.Restarts}.");
+            if (!(Hmm.Smoothing >= 0) || !double.IsFinite(Hmm.Smoothing)) throw new ArgumentOutOfRangeException(nameof(Hmm), Hmm.Smoothing, $"The smoothing pseudo-count must be finite and ≥ 0, but was {Hmm.Smoothing}.");
+            if (!(Hmm.Tolerance >= 0) || !double.IsFinite(Hmm.Tolerance)) throw new ArgumentOutOfRangeException(nameof(Hmm), Hmm.Tolerance, $"The EM tolerance must be finite and ≥ 0, but was {Hmm.Tolerance}.");
+        }
+    }
 
     /// <summary>Short name used in CSVs and charts: "LSTM" (the 1997 cell), "LSTM (forget bias 5)", "RNN", "HMM", ….</summary>
     public string Name => Kind switch
@@ -71,15 +101,16 @@ public sealed record ModelConfig
         ModelKind.Rnn => "RNN",
         ModelKind.Hmm => "HMM",
         ModelKind.HmmClassifier => "HMM per class",
+        ModelKind.Guess => "random guessing",
         _ => Kind.ToString(),
     };
 
-    /// <summary>The network spec for a task (seeded); null for HMMs.</summary>
+    /// <summary>The network spec for a task (seeded); null for HMMs. Guessing draws the weights of a vanilla RNN.</summary>
     public ModelSpec? ToSpec(TaskGenerator task, long seed)
     {
         ArgumentNullException.ThrowIfNull(task);
-        if (!IsNetwork) return null;
-        if (Kind == ModelKind.Rnn) return Rnn_(task.InputSize).WithSeed(seed).WithHead(task.Head);
+        if (Kind is ModelKind.Hmm or ModelKind.HmmClassifier) return null;
+        if (Kind is ModelKind.Rnn or ModelKind.Guess) return Rnn_(task.InputSize).WithSeed(seed).WithHead(task.Head);
         var spec = LstmNotebooks.Lstm.Create(task.InputSize, HiddenSize).WithSeed(seed).WithHead(task.Head);
         spec = Variant switch
         {

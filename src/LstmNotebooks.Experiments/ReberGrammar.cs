@@ -74,6 +74,67 @@ public static class ReberGrammar
 
     public static bool IsEmbeddedReber(IReadOnlyList<int> symbols) => LegalSuccessors(symbols) is not null;
 
+    /// <summary>
+    /// A continual stream (Gers et al. 2000): embedded strings one after another, never separated by a reset, cut at
+    /// <paramref name="length"/> symbols. <c>Legal[t]</c> is the set of symbols that may follow <c>Symbols[t]</c> (after
+    /// a string's final E, the next string's B); <c>Repeat[t]</c> marks the steps whose successor is the repeated T|P,
+    /// the one prediction that needs the string's second symbol, 6–17 steps back.
+    /// </summary>
+    public static (int[] Symbols, bool[][] Legal, bool[] Repeat) Continual(int length, ref Rng rng)
+    {
+        if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), length, $"A stream needs at least one symbol, but length was {length}.");
+        var symbols = new List<int>(length + 32);
+        var legal = new List<bool[]>(length + 32);
+        var repeat = new List<bool>(length + 32);
+        while (symbols.Count < length)
+        {
+            var s = Embedded(ref rng);
+            var next = LegalSuccessors(s)!;
+            symbols.AddRange(s);
+            legal.AddRange(next);
+            legal.Add(Set(B));
+            for (int t = 0; t < s.Length; t++) repeat.Add(t == s.Length - 3);
+        }
+        return (symbols.Take(length).ToArray(), legal.Take(length).ToArray(), repeat.Take(length).ToArray());
+    }
+
+    /// <summary>Next-symbol prediction as a sample: one-hot inputs, the legal successors of each step as multi-hot targets.</summary>
+    public static Sample<float> ToSample(IReadOnlyList<int> inputs, IReadOnlyList<bool[]> legal)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(legal);
+        if (legal.Count != inputs.Count) throw new ArgumentException($"There are {legal.Count} successor sets for {inputs.Count} inputs; give one per step.", nameof(legal));
+        var targets = new float[legal.Count * Symbols];
+        for (int t = 0; t < legal.Count; t++)
+            for (int k = 0; k < Symbols; k++)
+                targets[t * Symbols + k] = legal[t][k] ? 1f : 0f;
+        return Sample.PerStep(Sequence.OneHot<float>(inputs, Symbols), Sequence.FromFlat<float>(targets, legal.Count, Symbols));
+    }
+
+    /// <summary>Every step of <paramref name="outputs"/> (steps × 7, step-major) meets <see cref="LegalMostActive"/>
+    /// for the multi-hot legal sets in <paramref name="targets"/>.</summary>
+    public static bool EveryStepLegal(ReadOnlySpan<float> outputs, Sequence<float> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        Span<bool> legal = stackalloc bool[Symbols];
+        for (int t = 0; t < targets.Steps; t++)
+        {
+            for (int k = 0; k < Symbols; k++) legal[k] = targets[t, k] > 0.5f;
+            if (!LegalMostActive(outputs.Slice(t * Symbols, Symbols), legal)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The paper's per-step criterion: the outputs of every legal successor above those of every other symbol.</summary>
+    public static bool LegalMostActive(ReadOnlySpan<float> outputs, ReadOnlySpan<bool> legal)
+    {
+        float minLegal = float.PositiveInfinity, maxIllegal = float.NegativeInfinity;
+        for (int k = 0; k < outputs.Length; k++)
+            if (legal[k]) minLegal = Math.Min(minLegal, outputs[k]);
+            else maxIllegal = Math.Max(maxIllegal, outputs[k]);
+        return minLegal > maxIllegal;
+    }
+
     public static string ToText(IEnumerable<int> symbols) => string.Concat(symbols.Select(s => Letters[s]));
 
     private static bool[] Set(params int[] symbols)
@@ -99,7 +160,7 @@ public sealed class EmbeddedReberTask : TaskGenerator
     public override int Alphabet => ReberGrammar.Symbols;
     public override int InputSize => ReberGrammar.Symbols;
     public override HeadSpec Head => LstmNotebooks.Head.Binary(ReberGrammar.Symbols).EveryStep();
-    public override Criterion Criterion { get; } = new(256, 0, "every symbol of all 256 training and 256 test strings predicted (legal successors most active)", FixedSet: true);
+    public override Criterion Criterion { get; } = new(CriterionKind.FixedSet, 256, 0, "every symbol of all 256 training and 256 test strings predicted (legal successors most active)");
     public int TrainingSetSize => 256;
 
     /// <summary>A predictor that knows the inner grammar but not the embedding gets the repeated T/P right half the time.</summary>
@@ -109,28 +170,39 @@ public sealed class EmbeddedReberTask : TaskGenerator
     {
         var symbols = ReberGrammar.Embedded(ref rng);
         var legal = ReberGrammar.LegalSuccessors(symbols)!;
-        var input = symbols.AsSpan(0, symbols.Length - 1).ToArray();
-        var targets = new float[legal.Length * ReberGrammar.Symbols];
-        for (int t = 0; t < legal.Length; t++)
-            for (int k = 0; k < ReberGrammar.Symbols; k++)
-                targets[t * ReberGrammar.Symbols + k] = legal[t][k] ? 1f : 0f;
-        var sample = Sample.PerStep(Sequence.OneHot<float>(input, ReberGrammar.Symbols), Sequence.FromFlat<float>(targets, legal.Length, ReberGrammar.Symbols));
-        return new TaskSequence(sample, symbols, -1, double.NaN);
+        return new TaskSequence(ReberGrammar.ToSample(symbols.AsSpan(0, symbols.Length - 1).ToArray(), legal), symbols, -1, double.NaN);
     }
 
     /// <summary>Outputs: steps × 7, step-major.</summary>
-    public override bool IsCorrect(ReadOnlySpan<float> outputs, TaskSequence sequence)
+    public override bool IsCorrect(ReadOnlySpan<float> outputs, TaskSequence sequence) => ReberGrammar.EveryStepLegal(outputs, sequence.Sample.Target);
+}
+
+/// <summary>
+/// The continual embedded Reber stream (Gers, Schmidhuber &amp; Cummins 2000) as sequences: each draw is a segment of
+/// <see cref="SegmentLength"/> stream symbols with the legal successors as multi-hot targets. The task is never cut
+/// into sequences for training or testing (<see cref="ContinualReber"/> runs it); this generator describes its
+/// shapes and serves tests and charts.
+/// </summary>
+public sealed class ContinualReberTask(int segmentLength = 1_000) : TaskGenerator
+{
+    public int SegmentLength { get; } = segmentLength >= 1 ? segmentLength
+        : throw new ArgumentOutOfRangeException(nameof(segmentLength), segmentLength, $"A segment needs at least one symbol, but was {segmentLength}.");
+
+    public override LongGapTask Task => LongGapTask.ContinualReber;
+    public override int Lag => 9;
+    public override int Alphabet => ReberGrammar.Symbols;
+    public override int InputSize => ReberGrammar.Symbols;
+    public override HeadSpec Head => LstmNotebooks.Head.Binary(ReberGrammar.Symbols).EveryStep();
+    public override Criterion Criterion { get; } = new(CriterionKind.Stream, 1_000_000, 0, "10⁶ successive symbols of a never-reset stream predicted (legal successors most active)");
+
+    /// <summary>The repeated T|P, guessed: right half the time.</summary>
+    public override double ChanceAccuracy => 0.5;
+
+    public override TaskSequence Next(ref Rng rng)
     {
-        var targets = sequence.Sample.Target;
-        for (int t = 0; t < targets.Steps; t++)
-        {
-            var row = outputs.Slice(t * ReberGrammar.Symbols, ReberGrammar.Symbols);
-            float minLegal = float.PositiveInfinity, maxIllegal = float.NegativeInfinity;
-            for (int k = 0; k < ReberGrammar.Symbols; k++)
-                if (targets[t, k] > 0.5f) minLegal = Math.Min(minLegal, row[k]);
-                else maxIllegal = Math.Max(maxIllegal, row[k]);
-            if (!(minLegal > maxIllegal)) return false;
-        }
-        return true;
+        var (symbols, legal, _) = ReberGrammar.Continual(SegmentLength, ref rng);
+        return new TaskSequence(ReberGrammar.ToSample(symbols, legal), symbols, -1, double.NaN);
     }
+
+    public override bool IsCorrect(ReadOnlySpan<float> outputs, TaskSequence sequence) => ReberGrammar.EveryStepLegal(outputs, sequence.Sample.Target);
 }

@@ -56,13 +56,30 @@ public class ExperimentTests
     [Fact]
     public void Progress_is_reported_and_the_budget_is_respected()
     {
-        var options = ExperimentOptions.Quick(budget: 1_500) with { ChunkSize = 512, InitialChunkSize = 256, TestSize = 64 };
+        var options = ExperimentOptions.Quick(budget: 1_500) with { ChunkSize = 512, TestSize = 64 };
         var reports = new List<ExperimentProgress>();
         var result = LongGapExperiments.Run(LongGapTask.Adding, 30, ModelConfig.Rnn(4), options, seed: 2, new SyncProgress(reports.Add));
         Assert.Equal(1_500, result.SequencesTrained);
-        // Rounds double from the initial size up to the chunk size, and the last one is cut at the budget.
-        Assert.Equal([256L, 768L, 1280L, 1500L], reports.Take(4).Select(r => r.Sequences));
-        Assert.Equal(4, result.Curve.Count);
+        // One report per block of the stream; the last block is cut at the budget.
+        Assert.Equal([512L, 1024L, 1500L], reports.Select(r => r.Sequences));
+        Assert.Equal(3, result.Curve.Count);
+        Assert.Null(result.SequencesToCriterion);
+        Assert.Null(result.SequencesBeforeCriterion);
+    }
+
+    [Fact]
+    public void The_criterion_is_checked_per_sequence_and_both_counts_are_reported()
+    {
+        // Exp. 2c, q = p = 20: solved within a few thousand sequences; the stream criterion has a 500-sequence window.
+        var options = ExperimentOptions.Quick(budget: 20_000) with { TestSize = 128 };
+        var r = LongGapExperiments.Run(LongGapTask.LongLagWithDistractors, 20, ModelConfig.Lstm(8), options, seed: 3);
+        Assert.True(r.Solved, $"{r.Outcome} after {r.SequencesTrained}");
+        Assert.Equal(r.SequencesToCriterion - 500, r.SequencesBeforeCriterion);
+        Assert.Equal(r.SequencesToCriterion, r.SequencesTrained);
+        Assert.Equal("p=20", r.Setting);
+        // One session per run: the optimizer is never restarted, so the count is not tied to any round size.
+        var again = LongGapExperiments.Run(LongGapTask.LongLagWithDistractors, 20, ModelConfig.Lstm(8), options with { ChunkSize = 333 }, seed: 3);   // blocks of 336 instead of 1,024
+        Assert.Equal(r.SequencesToCriterion, again.SequencesToCriterion);
     }
 
     [Fact]
@@ -90,22 +107,87 @@ public class ExperimentTests
         var path = Path.Combine(Path.GetTempPath(), $"lstm-exp-{Guid.NewGuid():N}.csv");
         try
         {
-            var solved = new ExperimentResult(LongGapTask.Adding, 1000, "LSTM (1997, no forget gate)", ModelKind.Lstm, 1, RunOutcome.Solved, 123_456, 123_456,
-                0.0004, 0.9996, 0.1536, TimeSpan.FromSeconds(301.5), 1234, []);
-            var failed = solved with { Model = "RNN", Kind = ModelKind.Rnn, Outcome = RunOutcome.BudgetExhausted, SequencesToCriterion = null, TestErrorRate = 0.84 };
+            var solved = new ExperimentResult
+            {
+                Task = LongGapTask.Adding, Lag = 1000, Model = "LSTM (1997, no forget gate)", Kind = ModelKind.Lstm, Seed = 1, Outcome = RunOutcome.Solved,
+                SequencesBeforeCriterion = 121_456, SequencesToCriterion = 123_456, SequencesTrained = 123_456, TestErrorRate = 0.0004,
+                TestAccuracy = 0.9996, ChanceAccuracy = 0.1536, TestMeanSquaredError = 1.5e-4, WallTime = TimeSpan.FromSeconds(301.5), Parameters = 1234,
+            };
+            var failed = solved with
+            {
+                Model = "RNN", Kind = ModelKind.Rnn, Outcome = RunOutcome.BudgetExhausted, SequencesBeforeCriterion = null, SequencesToCriterion = null,
+                TestErrorRate = 0.84, TestMeanSquaredError = double.NaN,
+            };
+            var guess = solved with { Task = LongGapTask.TwoSequence, Lag = 100, Setting = "N=3", Model = "random guessing", Kind = ModelKind.Guess, Trials = 718, SequencesToFirstStage = 9_000 };
             ResultsFile.Append(path, [solved]);
-            ResultsFile.Append(path, [failed]);
+            ResultsFile.Append(path, [failed, guess]);
             var text = File.ReadAllText(path);
             Assert.StartsWith(ResultsFile.Header, text);
             Assert.Contains("\"not solved within budget\"", text);
             var rows = ResultsFile.Read(path);
-            Assert.Equal(2, rows.Count);
-            Assert.Equal(123_456, rows[0].SequencesToCriterion);
+            Assert.Equal(3, rows.Count);
+            Assert.Equal(ResultsFile.ToRow(solved), rows[0]);
             Assert.Equal("LSTM (1997, no forget gate)", rows[0].Model);
             Assert.Null(rows[1].SequencesToCriterion);
-            Assert.Equal(2, ResultsFile.Charts(rows).Count);   // success and sequences-to-criterion for the task
+            Assert.True(double.IsNaN(rows[1].TestMeanSquaredError));
+            Assert.Equal((718L, 9_000L, "N=3"), (rows[2].Trials!.Value, rows[2].SequencesToFirstStage!.Value, rows[2].Setting));
+            Assert.Equal(4, ResultsFile.Charts(rows).Count);   // success and sequences-to-criterion for each task
+            Assert.Contains("121,456", ResultsFile.Summary(rows));
         }
         finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void A_results_file_of_the_first_layout_still_loads()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lstm-exp-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllText(path, "task,lag,model,seed,outcome,sequences_to_criterion,sequences_trained,test_error,test_accuracy,chance_accuracy,wall_seconds,parameters\n" +
+                "Adding,1000,LSTM,1,Solved,121755,121755,0.000390625,0.999609,0.1536,129.4,1297\n" +
+                "Adding,1000,RNN,1,BudgetExhausted,\"not solved within budget\",150000,0.844922,0.155078,0.1536,52.8,337\n");
+            var rows = ResultsFile.Read(path);
+            Assert.Equal(121_755, rows[0].SequencesToCriterion);
+            Assert.Null(rows[0].SequencesBeforeCriterion);   // not recorded then
+            Assert.Equal("", rows[0].Setting);
+            Assert.Null(rows[1].SequencesToCriterion);
+            // Appending to it would mix layouts: refused.
+            Assert.Throws<InvalidDataException>(() => ResultsFile.Append(path, []));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Theory]
+    [InlineData("", "is empty")]
+    [InlineData("garbage,x\n", "lacks the columns")]
+    [InlineData("HEADER\nAdding,100,,LSTM,1,Solved,1,2,,3,,0.1,0.9,0.15,,1.0\n", "line 2: expected 17 fields")]
+    [InlineData("HEADER\nAdding,100,,LSTM,1,Solved,1,2,,3,,zero,0.9,0.15,,1.0,9\n", "line 2, column test_error")]
+    [InlineData("HEADER\nAddding,100,,LSTM,1,Solved,1,2,,3,,0.1,0.9,0.15,,1.0,9\n", "column task")]
+    [InlineData("HEADER\nAdding,100,,\"LSTM,1,Solved,1,2,,3,,0.1,0.9,0.15,,1.0,9\n", "quoted field is not closed")]
+    public void A_corrupt_results_file_is_refused_with_its_line_and_column(string content, string expected)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lstm-exp-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllText(path, content.Replace("HEADER", ResultsFile.Header));
+            var e = Assert.Throws<InvalidDataException>(() => ResultsFile.Read(path));
+            Assert.Contains(expected, e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Degenerate_settings_are_refused_before_anything_runs()
+    {
+        var quick = ExperimentOptions.Quick();
+        Assert.Contains("0/0", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            LongGapExperiments.Run(LongGapTask.Adding, 30, ModelConfig.Lstm(4), quick with { TestSize = 0 }, seed: 1)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LongGapExperiments.Run(LongGapTask.Adding, 30, ModelConfig.Lstm(4), quick with { LearningRate = double.NaN }, seed: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LongGapExperiments.Run(LongGapTask.Adding, 30, ModelConfig.Lstm(4), quick with { CriterionWindow = 0 }, seed: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LongGapExperiments.Run(LongGapTask.Adding, 30, ModelConfig.Lstm(0), quick, seed: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LongGapExperiments.Run(LongGapTask.Adding, 0, ModelConfig.Lstm(4), quick, seed: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ContinualReber.Run(ContinualReberOptions.Quick with { TestSymbols = 0 }, forgetGate: true, seed: 1));
+        Assert.Throws<InvalidOperationException>(() => new Evaluation([], [], []).ErrorRate);
     }
 
     [Fact]

@@ -2,13 +2,19 @@ using LstmNotebooks.Experiments;
 
 namespace LstmNotebooks.Experiments.Tests;
 
-public class GeneratorTests
+/// <summary>Seeded draws for the generator tests.</summary>
+internal static class Streams
 {
-    private static List<TaskSequence> Draw(TaskGenerator task, int count, long seed = 11)
+    public static List<TaskSequence> Draw(TaskGenerator task, int count, long seed = 11)
     {
         var rng = new Rng(seed);
         return task.Generate(count, ref rng);
     }
+}
+
+public class GeneratorTests
+{
+    private static List<TaskSequence> Draw(TaskGenerator task, int count, long seed = 11) => Streams.Draw(task, count, seed);
 
     private static int[] Markers(Sequence<float> input) => Enumerable.Range(0, input.Steps).Where(t => input[t, 1] == 1f).ToArray();
 

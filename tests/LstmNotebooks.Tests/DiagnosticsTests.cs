@@ -1,3 +1,5 @@
+using LstmNotebooks.Tasks;
+
 namespace LstmNotebooks.Tests;
 
 public class DiagnosticsTests
@@ -83,7 +85,7 @@ public class DiagnosticsTests
     [Fact]
     public void GradientFlowShowsTheLstmCarryingTheErrorFurtherBackThanTheRnn()
     {
-        var data = TestData.RememberFirst<double>(1, gap: 60, seed: 9);
+        var data = new RememberFirst(gap: 60).Generate<double>(1, seed: 9);
         var lstm = Lstm.Create(6, 16).WithForgetBias(3).WithSeed(1).WithHead(Head.Classification(2)).Build<double>();
         var rnn = Rnn.Create(6, 16).WithSeed(1).WithHead(Head.Classification(2)).Build<double>();
         var lf = lstm.GradientFlow(data[0]);

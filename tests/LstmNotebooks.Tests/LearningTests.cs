@@ -1,3 +1,4 @@
+using LstmNotebooks.Tasks;
 using Xunit.Abstractions;
 
 namespace LstmNotebooks.Tests;
@@ -24,8 +25,8 @@ public class LearningTests(ITestOutputHelper output)
     [InlineData(1)]
     public void LstmRemembersTheFirstSymbolFor50StepsAndTheRnnDoesNotUnderTheSameBudget(long seed)
     {
-        var train = TestData.RememberFirst<float>(512, gap: 50, seed: 3 + seed);
-        var test = TestData.RememberFirst<float>(200, gap: 50, seed: 100 + seed);
+        var train = new RememberFirst(gap: 50).Generate<float>(512, seed: 3 + seed);
+        var test = new RememberFirst(gap: 50).Generate<float>(200, seed: 100 + seed);
         // The same budget for both: 4 epochs of 512 sequences (2,048 sequences), Adam, clipping, 32 units.
         // Forget bias +5 (σ(5) ≈ 0.993; Gers et al. used +5 for long lags) carries the first symbol across 50 steps;
         // input-gate bias −3 (the 1997 paper used −3 and −6) keeps 50 distractor writes from driving the cell state
@@ -37,7 +38,7 @@ public class LearningTests(ITestOutputHelper output)
             .Train(train, options);
         var rnn = Rnn.Create(inputSize: 6, hiddenSize: 32).WithSeed(seed).WithHead(Head.Classification(2)).Build()
             .Train(train, options);
-        double lstmAccuracy = TestData.Accuracy(lstm.Model, test), rnnAccuracy = TestData.Accuracy(rnn.Model, test);
+        double lstmAccuracy = Metrics.Accuracy(lstm.Model, test), rnnAccuracy = Metrics.Accuracy(rnn.Model, test);
         output.WriteLine($"gap 50, seed {seed}: LSTM accuracy {lstmAccuracy:P1} (final loss {lstm.History.TrainLoss[^1]:F3}), " +
                          $"RNN accuracy {rnnAccuracy:P1} (final loss {rnn.History.TrainLoss[^1]:F3})");
         Assert.True(lstmAccuracy >= 0.98, $"LSTM accuracy {lstmAccuracy:P1} after 2,048 sequences");

@@ -1,3 +1,5 @@
+using LstmNotebooks.Tasks;
+
 namespace LstmNotebooks.Tests;
 
 public class TrainingTests
@@ -61,6 +63,45 @@ public class TrainingTests
         // A fresh Train call restarts the optimizer, so it is not the same as continuing.
         var restarted = model.Train(data, options.WithEpochs(2)).Model.Train(data, options.WithEpochs(3)).Model;
         Assert.False(restarted.Parameters.SequenceEqual(continued.Model.Parameters));
+    }
+
+    [Fact]
+    public void APerCallLearningRateKeepsTheOptimizerStateAndAScheduleIsReadPerEpoch()
+    {
+        var data = TestData.Sine<double>(32, 8, 6);
+        var options = Training.Adam(0.01).WithEpochs(4).WithBatchSize(8).WithSeed(2);
+        // A per-call rate equal to the options' rate is the same run as the options alone: Adam's moments persist.
+        var session = Model1().StartTraining(options);
+        for (int e = 0; e < 4; e++) session.Train(data, epochs: 1, learningRate: 0.01);
+        Assert.True(Model1().Train(data, options).Model.Parameters.SequenceEqual(session.Model.Parameters));
+        Assert.Equal([0.01, 0.01, 0.01, 0.01], session.History.Select(r => r.LearningRate));
+        // The per-call rate is what the step uses and what the history records.
+        var halved = Model1().StartTraining(options);
+        halved.Train(data, epochs: 2, learningRate: 0.005);
+        Assert.Equal([0.005, 0.005], halved.History.Select(r => r.LearningRate));
+        Assert.False(halved.Model.Parameters.SequenceEqual(Model1().Train(data, options.WithEpochs(2)).Model.Parameters));
+        // A schedule that reproduces the step decay gives the step decay's weights, bit for bit, across calls.
+        var decayed = Model1().Train(data, options.WithLearningRateDecay(2, 0.5));
+        var scheduled = Model1().StartTraining(options.WithLearningRateSchedule(epoch => 0.01 * Math.Pow(0.5, (epoch - 1) / 2)));
+        scheduled.Train(data, epochs: 3);
+        var last = scheduled.Train(data, epochs: 1);
+        Assert.True(decayed.Model.Parameters.SequenceEqual(last.Model.Parameters));
+        Assert.Equal(decayed.History.Epochs.Select(e => e.LearningRate), last.History.Epochs.Select(e => e.LearningRate));
+    }
+
+    [Fact]
+    public void BadLearningRatesAreRefusedWhereverTheyComeFrom()
+    {
+        var data = TestData.Sine<double>(8, 4, 1);
+        var session = Model1().StartTraining(Training.Adam(0.01));
+        foreach (var rate in new[] { 0.0, -1.0, double.NaN, double.PositiveInfinity })
+            Assert.Throws<ArgumentOutOfRangeException>(() => session.Train(data, epochs: 1, learningRate: rate));
+        var bad = Model1().StartTraining(Training.Adam(0.01).WithLearningRateSchedule(epoch => epoch == 2 ? double.NaN : 0.01));
+        bad.Train(data, epochs: 1);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => bad.Train(data, epochs: 1));
+        Assert.Contains("epoch 2", e.Message);
+        Assert.Throws<ArgumentNullException>(() => Training.Adam().WithLearningRateSchedule(null!));
+        Assert.Equal(1, bad.EpochsRun);
     }
 
     [Fact]
@@ -131,10 +172,10 @@ public class TrainingTests
     [Fact]
     public void ClassificationAndBinaryHeadsTrain()
     {
-        var data = TestData.RememberFirst<double>(64, gap: 3, seed: 1);
+        var data = new RememberFirst(gap: 3).Generate<double>(64, seed: 1);
         var cls = Lstm.Create(6, 8).WithSeed(1).WithHead(Head.Classification(2)).Build<double>()
             .Train(data, Training.Adam(0.02).WithEpochs(25).WithBatchSize(16));
-        Assert.True(TestData.Accuracy(cls.Model, data) > 0.95);
+        Assert.True(Metrics.Accuracy(cls.Model, data) > 0.95);
         var binary = Dataset.Create(data.Samples.Select(s => Sample.Create(s.Input, s.Target.Values[0])));
         var bin = Gru.Create(6, 8).WithSeed(1).WithHead(Head.Binary()).Build<double>()
             .Train(binary, Training.Adam(0.02).WithEpochs(25).WithBatchSize(16));

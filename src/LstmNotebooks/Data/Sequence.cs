@@ -5,10 +5,14 @@ namespace LstmNotebooks;
 /// <summary>
 /// One input (or target) sequence: <see cref="Steps"/> time steps × <see cref="Features"/> values, row-major.
 /// Immutable; every value is checked finite when the sequence is made, so nothing downstream meets a NaN.
+/// A one-hot sequence (<see cref="Sequence.OneHot{T}"/>) keeps its symbols and builds the dense values only when they
+/// are read: the model recognises it and projects each step by a column lookup of W_ih instead of a product with a
+/// mostly-zero row, which for a 1,004-symbol alphabet (Exp. 2c, p = 1000) is most of the work.
 /// </summary>
 public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly T[] _values;
+    private T[]? _values;
+    private readonly int[]? _symbols;
 
     internal Sequence(T[] values, int steps, int features)
     {
@@ -17,12 +21,37 @@ public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754
         Features = features;
     }
 
+    private Sequence(int[] symbols, int features)
+    {
+        _symbols = symbols;
+        Steps = symbols.Length;
+        Features = features;
+    }
+
+    internal static Sequence<T> FromSymbols(int[] symbols, int alphabetSize) => new(symbols, alphabetSize);
+
     public int Steps { get; }
     public int Features { get; }
 
+    /// <summary>True when every step is one-hot, stored as its symbol (see <see cref="Symbols"/>).</summary>
+    public bool IsOneHot => _symbols is not null;
+
+    /// <summary>The symbol of each step of a one-hot sequence; empty otherwise.</summary>
+    public ReadOnlySpan<int> Symbols => _symbols;
+
     /// <summary>All values, step-major (step 0's features, then step 1's, …).</summary>
-    public ReadOnlySpan<T> Values => _values;
-    public ReadOnlyMemory<T> Memory => _values;
+    public ReadOnlySpan<T> Values => Dense;
+    public ReadOnlyMemory<T> Memory => Dense;
+
+    // Built once on first read; a race builds two equal arrays and keeps one.
+    private T[] Dense => _values ?? Interlocked.CompareExchange(ref _values, Expand(), null) ?? _values!;
+
+    private T[] Expand()
+    {
+        var values = new T[Steps * Features];
+        for (int t = 0; t < Steps; t++) values[t * Features + _symbols![t]] = T.One;
+        return values;
+    }
 
     public T this[int step, int feature]
     {
@@ -30,7 +59,7 @@ public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754
         {
             if ((uint)step >= (uint)Steps) ThrowHelper.OutOfRange(nameof(step), step, $"Step must be in [0, {Steps}), but was {step}.");
             if ((uint)feature >= (uint)Features) ThrowHelper.OutOfRange(nameof(feature), feature, $"Feature must be in [0, {Features}), but was {feature}.");
-            return _values[step * Features + feature];
+            return _symbols is not null ? (_symbols[step] == feature ? T.One : T.Zero) : Dense[step * Features + feature];
         }
     }
 
@@ -38,7 +67,7 @@ public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754
     public ReadOnlySpan<T> Step(int step)
     {
         if ((uint)step >= (uint)Steps) ThrowHelper.OutOfRange(nameof(step), step, $"Step must be in [0, {Steps}), but was {step}.");
-        return _values.AsSpan(step * Features, Features);
+        return Dense.AsSpan(step * Features, Features);
     }
 
     /// <summary>Rows of features, one array per step (a copy).</summary>
@@ -100,20 +129,22 @@ public static class Sequence
         return FromValidated(values.ToArray(), steps, features, "The sequence");
     }
 
-    /// <summary>One-hot rows: step t has a 1 at <c>symbols[t]</c> and 0 elsewhere.</summary>
+    /// <summary>One-hot rows: step t has a 1 at <c>symbols[t]</c> and 0 elsewhere. Kept as symbols (see
+    /// <see cref="Sequence{T}.IsOneHot"/>): a model reads it by column lookup, and the dense rows are built only if read.</summary>
     public static Sequence<T> OneHot<T>(IReadOnlyList<int> symbols, int alphabetSize) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(symbols);
         ThrowHelper.RequirePositive(alphabetSize, nameof(alphabetSize), "The alphabet size");
         if (symbols.Count == 0) ThrowHelper.Argument(nameof(symbols), "A sequence needs at least one time step, but was given none.");
-        var values = new T[ValueCount<T>(symbols.Count, alphabetSize, nameof(alphabetSize))];
-        for (int t = 0; t < symbols.Count; t++)
+        _ = ValueCount<T>(symbols.Count, alphabetSize, nameof(alphabetSize)); // the dense rows must be buildable if read
+        var copy = new int[symbols.Count];
+        for (int t = 0; t < copy.Length; t++)
         {
             if ((uint)symbols[t] >= (uint)alphabetSize)
                 ThrowHelper.OutOfRange(nameof(symbols), symbols[t], $"Symbol at step {t} is {symbols[t]}, outside the alphabet [0, {alphabetSize}).");
-            values[t * alphabetSize + symbols[t]] = T.One;
+            copy[t] = symbols[t];
         }
-        return new Sequence<T>(values, symbols.Count, alphabetSize);
+        return Sequence<T>.FromSymbols(copy, alphabetSize);
     }
 
     /// <summary>steps × features, in 64 bits, refused before allocating when no array (or no memory) can hold it.</summary>
@@ -136,6 +167,7 @@ public static class Sequence
         where TFrom : unmanaged, IBinaryFloatingPointIeee754<TFrom> where TTo : unmanaged, IBinaryFloatingPointIeee754<TTo>
     {
         ArgumentNullException.ThrowIfNull(sequence);
+        if (sequence.IsOneHot) return Sequence<TTo>.FromSymbols(sequence.Symbols.ToArray(), sequence.Features);
         var dst = new TTo[sequence.Values.Length];
         ThrowHelper.ConvertFinite(sequence.Values, dst, i => $"The value at step {i / sequence.Features}, feature {i % sequence.Features}",
             $"scale the inputs (e.g. z-score them) before converting, or keep them in {typeof(TFrom).Name}.");

@@ -9,7 +9,7 @@ namespace LstmNotebooks;
 /// </summary>
 public sealed class SequenceBatch<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly T[] _data;
+    private T[]? _data;
     private readonly int[] _lengths;
 
     internal SequenceBatch(T[] data, int batch, int steps, int features, int[] lengths)
@@ -21,13 +21,42 @@ public sealed class SequenceBatch<T> where T : unmanaged, IBinaryFloatingPointIe
         Features = features;
     }
 
+    /// <summary>A batch of one-hot sequences kept as symbols (B, T), −1 at padding; dense values are built if read.</summary>
+    internal SequenceBatch(int[] symbols, int batch, int steps, int features, int[] lengths)
+    {
+        Symbols = symbols;
+        _lengths = lengths;
+        Batch = batch;
+        Steps = steps;
+        Features = features;
+    }
+
     public int Batch { get; }
     public int Steps { get; }
     public int Features { get; }
-    public ReadOnlySpan<T> Values => _data;
+    public ReadOnlySpan<T> Values => Data;
     public ReadOnlySpan<int> Lengths => _lengths;
-    internal T[] Data => _data;
+    internal T[] Data => _data ?? Interlocked.CompareExchange(ref _data, Expand(), null) ?? _data!;
     internal int[] LengthArray => _lengths;
+    /// <summary>(B, T) symbols of a one-hot batch, −1 at padding; null for dense batches.</summary>
+    internal int[]? Symbols { get; }
+
+    /// <summary>The one-hot symbols time-major (T, B), as the stack reads them; null for dense batches.</summary>
+    internal int[]? TimeMajorSymbols()
+    {
+        if (Symbols is null) return null;
+        var timeMajor = new int[Symbols.Length];
+        for (int b = 0; b < Batch; b++)
+            for (int t = 0; t < Steps; t++) timeMajor[t * Batch + b] = Symbols[b * Steps + t];
+        return timeMajor;
+    }
+
+    private T[] Expand()
+    {
+        var data = new T[Batch * Steps * Features];
+        for (int i = 0; i < Symbols!.Length; i++) if (Symbols[i] >= 0) data[i * Features + Symbols[i]] = T.One;
+        return data;
+    }
 }
 
 public static class SequenceBatch
@@ -59,7 +88,20 @@ public static class SequenceBatch
                     $"Sequence {b} has {s.Features} features per time step, but sequence 0 has {features}. A batch cannot mix widths.");
             steps = Math.Max(steps, s.Steps);
         }
-        var data = new T[BatchValues<T>(sequences.Count, steps, features, nameof(sequences))];
+        int values = BatchValues<T>(sequences.Count, steps, features, nameof(sequences)); // the dense form must be buildable if read
+        if (sequences.All(s => s.IsOneHot))
+        {
+            var symbols = new int[sequences.Count * steps];
+            var symbolLengths = new int[sequences.Count];
+            Array.Fill(symbols, -1);
+            for (int b = 0; b < sequences.Count; b++)
+            {
+                sequences[b].Symbols.CopyTo(symbols.AsSpan(b * steps));
+                symbolLengths[b] = sequences[b].Steps;
+            }
+            return new SequenceBatch<T>(symbols, sequences.Count, steps, features, symbolLengths);
+        }
+        var data = new T[values];
         var lengths = new int[sequences.Count];
         for (int b = 0; b < sequences.Count; b++)
         {

@@ -72,7 +72,9 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 
     private int _xAt, _dAxAt, _dAhAt, _hPrevAllAt, _dHTotAt, _dhNewAt, _dRecAt, _dmAt, _dcTotalAt, _dWihTAt, _dXDirAt, _dXaAt, _dXbAt, _dHsDirAt, _dhAt, _dcAt, _dTopAt, _dhNRevAt;
     private int _headRowsAt, _targetsAt, _yAt, _dyAt, _dRowsAt, _gradAt, _gradLength;
-    private int _lengthsAt, _wholeAt, _rowAtAt, _sampleAt, _targetRowAt;
+    private int _lengthsAt, _wholeAt, _rowAtAt, _sampleAt, _targetRowAt, _symbolsAt, _revSymbolsAt;
+    // One-hot input (set by the gather): layer 0 reads (T, B) symbols instead of X, −1 at padding; X is not filled.
+    private bool _oneHot;
 
     public int Rows { get; private set; }
     public int Steps { get; private set; }
@@ -230,6 +232,8 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             _rowAtAt = ints; ints += TB;
             _sampleAt = ints; ints += TB;
             _targetRowAt = ints; ints += TB;
+            _symbolsAt = ints; ints += TB;
+            _revSymbolsAt = ints; if (n.D == 2) ints += TB;
             if (_ints.Length < ints) _ints = new int[Math.Max(ints, 2 * _ints.Length)];
             return (at, stable);
         }
@@ -249,6 +253,8 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     /// <summary>Each row's whole sequence length (a window may hold only part of it).</summary>
     private Span<int> WholeLengths => _ints.AsSpan(_wholeAt, Rows);
     public Span<T> Gradient => Region(_gradAt, _gradLength);
+    private Span<int> InputSymbols => _ints.AsSpan(_symbolsAt, Steps * Rows);
+    private Span<int> ReversedSymbols => _ints.AsSpan(_revSymbolsAt, Steps * Rows);
 
     /// <summary>h and c of unit u after the last step (each row's state after its last valid step).</summary>
     public Span<T> FinalHidden(int u) => Region(_units[u].FinalH, Rows * _net.Hout);
@@ -264,9 +270,19 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     {
         WindowStart = 0;
         int I = _net.I, B = Rows;
+        var lengths = Lengths;
+        if (_oneHot = batch.Symbols is not null)
+        {
+            var symbols = InputSymbols;
+            for (int b = 0; b < B; b++)
+            {
+                int len = lengths[b] = WholeLengths[b] = Math.Min(batch.Lengths[RowOffset + b], Steps);
+                for (int t = 0; t < Steps; t++) symbols[t * B + b] = t < len ? batch.Symbols![(RowOffset + b) * batch.Steps + t] : -1;
+            }
+            return;
+        }
         var x = Region(_xAt, Steps * B * I);
         var values = batch.Values;
-        var lengths = Lengths;
         for (int b = 0; b < B; b++)
         {
             int len = lengths[b] = WholeLengths[b] = Math.Min(batch.Lengths[RowOffset + b], Steps);
@@ -281,8 +297,23 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     {
         WindowStart = t0;
         int I = _net.I, B = Rows;
-        var x = Region(_xAt, Steps * B * I);
         var lengths = Lengths;
+        _oneHot = true;
+        for (int b = 0; b < B && _oneHot; b++) _oneHot = samples[indices[b]].Input.IsOneHot;
+        if (_oneHot)
+        {
+            var symbols = InputSymbols;
+            for (int b = 0; b < B; b++)
+            {
+                var input = samples[indices[b]].Input;
+                WholeLengths[b] = input.Steps;
+                int len = lengths[b] = Math.Clamp(input.Steps - t0, 0, Steps);
+                var own = input.Symbols;
+                for (int t = 0; t < Steps; t++) symbols[t * B + b] = t < len ? own[t0 + t] : -1;
+            }
+            return;
+        }
+        var x = Region(_xAt, Steps * B * I);
         for (int b = 0; b < B; b++)
         {
             var input = samples[indices[b]].Input;
@@ -345,12 +376,14 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             ref var lp = ref _layers[l];
             int width = n.InputWidth(l);
             var input = Region(lp.In, TB * width);
-            RunUnit(p, prepared, l, 0, input, interventions);
+            var symbols = l == 0 && _oneHot ? InputSymbols : default;
+            RunUnit(p, prepared, l, 0, input, symbols, interventions);
             if (n.D == 2)
             {
                 var reversed = Region(lp.RevX, TB * width);
-                Reverse(input, reversed, width);
-                RunUnit(p, prepared, l, 1, reversed, interventions);
+                if (symbols.IsEmpty) Reverse(input, reversed, width);
+                else ReverseSymbols(symbols, ReversedSymbols);
+                RunUnit(p, prepared, l, 1, reversed, symbols.IsEmpty ? default : ReversedSymbols, interventions);
                 Assemble(l);
             }
             if (l + 1 < n.L && _layers[l + 1].DropMask >= 0)
@@ -382,6 +415,17 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         }
     }
 
+    /// <summary><see cref="Reverse"/> for one-hot symbols: row b's step s reads step length[b]−1−s; padding −1.</summary>
+    private void ReverseSymbols(ReadOnlySpan<int> src, Span<int> dst)
+    {
+        var lengths = Lengths;
+        for (int b = 0; b < Rows; b++)
+        {
+            int len = lengths[b];
+            for (int s = 0; s < Steps; s++) dst[s * Rows + b] = s < len ? src[(len - 1 - s) * Rows + b] : -1;
+        }
+    }
+
     /// <summary>Layer l's output in time order: [forward h_t, reverse h_t] per row and step; padding zeroed.</summary>
     private void Assemble(int l)
     {
@@ -405,7 +449,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    private void RunUnit(ReadOnlySpan<T> p, ReadOnlySpan<T> prepared, int l, int d, ReadOnlySpan<T> input,
+    private void RunUnit(ReadOnlySpan<T> p, ReadOnlySpan<T> prepared, int l, int d, ReadOnlySpan<T> input, ReadOnlySpan<int> symbols,
         IReadOnlyList<Intervention>? interventions)
     {
         var n = _net;
@@ -437,7 +481,8 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 int count = Math.Min(up.PreSteps, Steps - t);
                 var chunk = Region(up.Pre, count * B * GH);
                 Gemm.SetRows(bias, chunk, count * B, GH);
-                Gemm.MultiplyAdd(input.Slice(t * B * width, count * B * width), wihT, chunk, count * B, width, GH);
+                if (symbols.IsEmpty) Gemm.MultiplyAdd(input.Slice(t * B * width, count * B * width), wihT, chunk, count * B, width, GH);
+                else AddColumns(wihT, symbols.Slice(t * B, count * B), chunk, GH);
             }
             var s = new StepSpans<T>
             {
@@ -717,8 +762,9 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                     else dc.Clear();
                 }
                 var input = d == 0 ? Region(_layers[l].In, TB * width) : Region(_layers[l].RevX, TB * width);
+                var symbols = l > 0 || !_oneHot ? default : d == 0 ? InputSymbols : ReversedSymbols;
                 var dXUnit = !needDx ? default : d == 0 ? dX : Region(_dXDirAt, TB * width);
-                UnitBackward(p, grad, l, d, dHs, dh, dc, input, dXUnit, recorder);
+                UnitBackward(p, grad, l, d, dHs, dh, dc, input, symbols, dXUnit, recorder);
                 if (needDx && d == 1)
                 {
                     var lengths = Lengths;
@@ -781,7 +827,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     private void UnitBackward(ReadOnlySpan<T> p, Span<T> grad, int l, int d, ReadOnlySpan<T> dHs, Span<T> dh, Span<T> dc,
-        ReadOnlySpan<T> input, Span<T> dX, GradientRecorder? recorder)
+        ReadOnlySpan<T> input, ReadOnlySpan<int> symbols, Span<T> dX, GradientRecorder? recorder)
     {
         var n = _net;
         int u = l * n.D + d, B = Rows, H = n.H, hout = n.Hout, GH = n.GH, TB = Steps * B;
@@ -870,7 +916,8 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         var dWihT = Region(_dWihTAt, width * GH);
         var dWih = grad.Slice(o.WeightIh, GH * width);
         Gemm.Transpose<T>(dWih, dWihT, GH, width);
-        Gemm.MultiplyAddTransposedA<T>(input, dAX, dWihT, width, TB, GH);
+        if (symbols.IsEmpty) Gemm.MultiplyAddTransposedA<T>(input, dAX, dWihT, width, TB, GH);
+        else AddToColumns(dAX, symbols, dWihT, GH);
         Gemm.Transpose<T>(dWihT, dWih, width, GH);
         Gemm.AddColumnSums<T>(dAX, grad.Slice(o.BiasIh, GH), TB, GH);
         if (n.Projected)
@@ -880,6 +927,26 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             dX.Clear();
             Gemm.MultiplyAdd<T>(dAX, p.Slice(o.WeightIh, GH * width), dX, TB, GH, width);
         }
+    }
+
+    // ---- one-hot input ------------------------------------------------------------------------------------------------
+    // A one-hot row x (a 1 at symbol k) times W_ihᵀ is row k of W_ihᵀ. The GEMM computes fma(1, w, c) at k and
+    // fma(0, w', c) = c elsewhere, in k order, so adding the row gives the same bits without the I-wide product (for
+    // Exp. 2c's 1,004 symbols, most of a step's work). Backward, Xᵀ·dA_x adds each row's dA_x to its symbol's row in
+    // row order, the order the GEMM accumulates them. OneHotInputTests compare both paths on values and gradients.
+
+    /// <summary>pre[r] += wihT[symbols[r]] for every row with a symbol (≥ 0).</summary>
+    private static void AddColumns(ReadOnlySpan<T> wihT, ReadOnlySpan<int> symbols, Span<T> pre, int GH)
+    {
+        for (int r = 0; r < symbols.Length; r++)
+            if (symbols[r] >= 0) Elementwise.Add<T>(pre.Slice(r * GH, GH), wihT.Slice(symbols[r] * GH, GH), pre.Slice(r * GH, GH));
+    }
+
+    /// <summary>dWihT[symbols[r]] += dAX[r] for every row with a symbol, in row order.</summary>
+    private static void AddToColumns(ReadOnlySpan<T> dAX, ReadOnlySpan<int> symbols, Span<T> dWihT, int GH)
+    {
+        for (int r = 0; r < symbols.Length; r++)
+            if (symbols[r] >= 0) Elementwise.Add<T>(dWihT.Slice(symbols[r] * GH, GH), dAX.Slice(r * GH, GH), dWihT.Slice(symbols[r] * GH, GH));
     }
 
     // ---- what traces read -------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Numerics;
 
@@ -7,11 +8,13 @@ namespace LstmNotebooks;
 /// <summary>
 /// A training run that can be continued: it owns a private copy of the weights and the optimizer's state (Adam's
 /// moments, momentum, the learning-rate schedule), so feeding it fresh data round after round — as the long-gap
-/// experiments do, counting sequences to a criterion — is the same as one long run. Each call returns a new immutable
-/// <see cref="Model{T}"/>; the model the session started from is never changed. Seeded, so runs are bit-reproducible
-/// for a given thread count (<see cref="TrainingOptions.Threads"/>). Its scratch memory is sized once and reused, so a
-/// training step allocates nothing; <see cref="Dispose"/> returns it to the shared pool. Not thread-safe: one session,
-/// one caller.
+/// experiments do, counting sequences to a criterion — is the same as one long run. A call may set its own learning
+/// rate (<see cref="Train(Dataset{T}, int, double, IProgress{TrainingProgress}?, CancellationToken)"/>) without
+/// touching the optimizer's state; otherwise the options' rate, decay or schedule applies. Each call returns a new
+/// immutable <see cref="Model{T}"/>; the model the session started from is never changed. Seeded, so runs are
+/// bit-reproducible for a given thread count (<see cref="TrainingOptions.Threads"/>). Its scratch memory is sized once
+/// and reused, so a training step allocates nothing; <see cref="Dispose"/> returns it to the shared pool. Not
+/// thread-safe: one session, one caller.
 /// <para>A step that would make a weight non-finite is not applied: the session raises
 /// <see cref="TrainingDivergedException"/>, keeps the last finite weights (<see cref="Model"/>) and refuses to train
 /// further. A cancelled call stops within a few time steps and keeps the weights of the last completed update.</para>
@@ -23,7 +26,8 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
     private readonly T[] _p;
     private readonly T[] _gradBuffer, _nextBuffer; // rented: longer than the parameters; the first _p.Length are in use
     private readonly Optimizer<T> _optimizer;
-    private readonly List<EpochRecord> _history = [];
+    // Immutable, so every call's result can hold the history so far without copying it (a run of 10⁵ short calls).
+    private ImmutableList<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
     private readonly Workspace<T> _workspace;
     private Rng _rng;
@@ -66,6 +70,22 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
     /// </summary>
     public TrainingResult<T> Train(Dataset<T> data, int? epochs = null, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
+        => Train(data, epochs ?? _options.Epochs, learningRate: null, progress, cancellationToken);
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> more epochs at <paramref name="learningRate"/> (instead of the options'
+    /// rate, decay or schedule), continuing the optimizer's state: the way to anneal by a measure only the caller
+    /// knows, such as the error on a stream of fresh data.
+    /// </summary>
+    public TrainingResult<T> Train(Dataset<T> data, int epochs, double learningRate, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        TrainingOptions.CheckLearningRate(learningRate, nameof(learningRate));
+        return Train(data, epochs, (double?)learningRate, progress, cancellationToken);
+    }
+
+    private TrainingResult<T> Train(Dataset<T> data, int count, double? learningRate, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -73,8 +93,7 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
             ThrowHelper.InvalidOperation($"This session cannot train further: {_diverged.Message} " +
                                          "Hint: start a new session (model.StartTraining) with a lower learning rate or a gradient clip.");
         _start.CheckDataset(data);
-        int count = epochs ?? _options.Epochs;
-        ThrowHelper.RequirePositive(count, nameof(epochs), "The number of epochs");
+        ThrowHelper.RequirePositive(count, "epochs", "The number of epochs");
         // Epoch numbers run on past int.MaxValue only in theory, but "train until early stopping" passes int.MaxValue.
         long lastEpoch = Math.Min((long)_history.Count + count, int.MaxValue - 1);
         var (train, validation) = _options.ValidationFraction > 0 ? data.Split(_options.ValidationFraction) : (data, null);
@@ -93,12 +112,12 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
         {
             for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++)
             {
-                double lr = LearningRate(epoch);
+                double lr = learningRate ?? _options.LearningRateAt(epoch);
                 var (trainLoss, lastBatch) = RunEpoch(train, order, lr, epoch, cancellationToken);
                 double? validationLoss = validation is null ? null : _workspace.Loss(_p, validation);
                 if (validationLoss is double vl && !double.IsFinite(vl)) throw Diverged("validation loss", vl, epoch, lastBatch);
                 var record = new EpochRecord(epoch, trainLoss, validationLoss, lr, _clock.Elapsed);
-                _history.Add(record);
+                _history = _history.Add(record);
                 progress?.Report(new TrainingProgress(epoch, firstEpoch + count - 1, trainLoss, validationLoss, lr, _clock.Elapsed));
 
                 if (validationLoss is not double v) continue;
@@ -122,11 +141,8 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
         finally { _clock.Stop(); }
         if (stop == StopReason.EarlyStopped && bestParameters is not null) bestParameters.CopyTo(_p, 0);
         if (validation is null) bestEpoch = _history.Count;
-        return new TrainingResult<T>(Model, new TrainingHistory(_history.ToArray(), stop, bestEpoch));
+        return new TrainingResult<T>(Model, new TrainingHistory(_history, stop, bestEpoch));
     }
-
-    private double LearningRate(int epoch)
-        => _options.DecayEvery is int every ? _options.LearningRate * Math.Pow(_options.DecayFactor, (epoch - 1) / every) : _options.LearningRate;
 
     private (double Loss, int LastBatch) RunEpoch(Dataset<T> train, int[] order, double lr, int epoch, CancellationToken cancellationToken)
     {

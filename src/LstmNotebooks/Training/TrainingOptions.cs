@@ -8,7 +8,7 @@ public enum OptimizerKind { Sgd, Adam }
 public sealed record TrainingOptions
 {
     public OptimizerKind Optimizer { get; init => field = ThrowHelper.RequireDefined(value, nameof(Optimizer)); } = OptimizerKind.Adam;
-    public double LearningRate { get; init => field = ThrowHelper.RequirePositive(value, nameof(LearningRate), "The learning rate"); } = 1e-3;
+    public double LearningRate { get; init => field = CheckLearningRate(value, nameof(LearningRate)); } = 1e-3;
     /// <summary>SGD momentum (0 = plain SGD).</summary>
     public double Momentum { get; init => field = ThrowHelper.RequireInHalfOpen(value, 0, 1, nameof(Momentum), "Momentum",
         "at 1 the velocity never decays and the steps grow without bound; 0.9 is usual."); }
@@ -35,6 +35,10 @@ public sealed record TrainingOptions
         init => field = value > 0 && value <= 1 ? value
             : throw new ArgumentOutOfRangeException(nameof(DecayFactor), value, $"The decay factor must be in (0, 1], but was {value}. Hint: 0.5 halves the learning rate at each decay; 0 would stop training.");
     } = 0.5;
+    /// <summary>The learning rate of each epoch, by its number (1, 2, … counted over every call of a
+    /// <see cref="TrainingSession{T}"/>); replaces <see cref="LearningRate"/> and the step decay when set (null: those).
+    /// Every value it returns is checked when it is used.</summary>
+    public Func<int, double>? LearningRateSchedule { get; init; }
     /// <summary>Truncated BPTT window k: the state is carried between windows of k steps, the gradient is not, and the
     /// weights are updated after each window (null: full BPTT, one update per batch).</summary>
     public int? TruncationWindow { get; init => field = value is int v ? ThrowHelper.RequirePositive(v, nameof(TruncationWindow), "The truncation window (steps)") : null; }
@@ -63,10 +67,29 @@ public sealed record TrainingOptions
     }
     public TrainingOptions WithEarlyStopping(int patience) => this with { EarlyStoppingPatience = patience };
     public TrainingOptions WithLearningRateDecay(int everyEpochs, double factor) => this with { DecayEvery = everyEpochs, DecayFactor = factor };
+    /// <summary>The learning rate as a function of the epoch number (1-based, counted over a whole session), e.g.
+    /// <c>epoch =&gt; 0.01 * Math.Pow(0.99, epoch - 1)</c>. Every value it returns is checked when it is used.</summary>
+    public TrainingOptions WithLearningRateSchedule(Func<int, double> schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return this with { LearningRateSchedule = schedule };
+    }
     public TrainingOptions WithTruncation(int window) => this with { TruncationWindow = window };
     public TrainingOptions WithShuffle(bool shuffle) => this with { Shuffle = shuffle };
     public TrainingOptions WithSeed(long seed) => this with { Seed = seed };
     public TrainingOptions WithMomentum(double momentum) => this with { Momentum = momentum };
+
+    /// <summary>The one rule for a learning rate, wherever it comes from (options, a schedule, a per-call rate).</summary>
+    internal static double CheckLearningRate(double rate, string paramName, string what = "The learning rate")
+        => ThrowHelper.RequirePositive(rate, paramName, what);
+
+    /// <summary>The rate of epoch <paramref name="epoch"/> (1-based): the schedule's, else the step-decayed base rate.</summary>
+    internal double LearningRateAt(int epoch)
+    {
+        if (LearningRateSchedule is { } schedule)
+            return CheckLearningRate(schedule(epoch), nameof(LearningRateSchedule), $"The learning-rate schedule's value for epoch {epoch}");
+        return DecayEvery is int every ? LearningRate * Math.Pow(DecayFactor, (epoch - 1) / every) : LearningRate;
+    }
 
     /// <summary>The rules between properties.</summary>
     internal void Validate()
