@@ -25,4 +25,10 @@ internal static class Check
 
     public static IReadOnlyList<T>? List<T>(IReadOnlyList<T>? value, string name)
         => value is { Count: 0 } ? throw new ArgumentException($"{name} is empty; leave it null for the default, or give at least one item.", name) : value;
+
+    public static TEnum Defined<TEnum>(TEnum value, string name) where TEnum : struct, Enum
+        => Enum.IsDefined(value) ? value
+            : throw new ArgumentOutOfRangeException(name, value, $"{name} is {value}, which is not a {typeof(TEnum).Name}. Expected one of: {string.Join(", ", Enum.GetNames<TEnum>())}.");
+
+    public static TEnum? Defined<TEnum>(TEnum? value, string name) where TEnum : struct, Enum => value is { } v ? Defined(v, name) : null;
 }

@@ -9,12 +9,17 @@ namespace LstmNotebooks.Plotting;
 public sealed record GateHeatmapOptions
 {
     private readonly int? _layer;
+    private readonly Direction? _direction;
     private readonly IReadOnlyList<TraceChannel>? _channels;
     private readonly IReadOnlyList<int>? _units;
     private readonly int _rowHeight = 150;
 
     /// <summary>The layer to show; null shows every layer (one block of rows per layer).</summary>
     public int? Layer { get => _layer; init => _layer = value is < 0 ? throw new ArgumentOutOfRangeException(nameof(Layer), value, "Layer cannot be negative.") : value; }
+
+    /// <summary>The direction to show in a bidirectional trace; null shows each the trace has (per layer, the forward
+    /// pass then the reverse one).</summary>
+    public Direction? Direction { get => _direction; init => _direction = Check.Defined(value, nameof(Direction)); }
 
     /// <summary>Channels in display order; null means the cell's gates then c and h (i, f, g, o, c, h for an LSTM).</summary>
     public IReadOnlyList<TraceChannel>? Channels { get => _channels; init => _channels = Check.List(value, nameof(Channels)); }
@@ -36,6 +41,7 @@ public sealed record GateHeatmapOptions
     public int RowHeight { get => _rowHeight; init => _rowHeight = Check.AtLeast(value, 40, nameof(RowHeight), " pixels"); }
 
     public GateHeatmapOptions WithLayer(int? layer) => this with { Layer = layer };
+    public GateHeatmapOptions WithDirection(Direction? direction) => this with { Direction = direction };
     public GateHeatmapOptions WithChannels(params TraceChannel[] channels) => this with { Channels = channels };
     public GateHeatmapOptions WithUnits(params int[] units) => this with { Units = units };
     public GateHeatmapOptions WithStepLabels(IReadOnlyList<string>? labels) => this with { StepLabels = labels };
@@ -47,9 +53,13 @@ public sealed record GateHeatmapOptions
 public sealed record WriteEventOptions
 {
     private readonly int _layer;
+    private readonly Direction _direction;
     private readonly IReadOnlyList<int>? _units;
 
     public int Layer { get => _layer; init => _layer = Check.AtLeast(value, 0, nameof(Layer)); }
+
+    /// <summary>The pass of a bidirectional layer to show (steps stay in time order either way).</summary>
+    public Direction Direction { get => _direction; init => _direction = Check.Defined(value, nameof(Direction)); }
 
     /// <summary>The units to show; null shows every unit.</summary>
     public IReadOnlyList<int>? Units { get => _units; init => _units = Check.List(value, nameof(Units)); }
@@ -62,6 +72,7 @@ public sealed record WriteEventOptions
     public string? Title { get; init; }
 
     public WriteEventOptions WithLayer(int layer) => this with { Layer = layer };
+    public WriteEventOptions WithDirection(Direction direction) => this with { Direction = direction };
     public WriteEventOptions WithUnits(params int[] units) => this with { Units = units };
     public WriteEventOptions WithDistractors(params int[] steps) => this with { DistractorSteps = steps };
     public WriteEventOptions WithStepLabels(IReadOnlyList<string>? labels) => this with { StepLabels = labels };
@@ -89,7 +100,7 @@ public sealed record GateSaturationOptions
 public static class GateCharts
 {
     /// <summary>
-    /// One heatmap per channel (and per layer), stacked, x axes linked so zooming one zooms all. Sigmoid gates use a
+    /// One heatmap per channel (and per layer and direction), stacked, x axes linked so zooming one zooms all. Sigmoid gates use a
     /// fixed [0, 1] scale from white to the gate's color; tanh-valued channels a [−1, 1] diverging scale; the cell state
     /// a symmetric scale around 0 wide enough for its largest value.
     /// </summary>
@@ -98,14 +109,14 @@ public static class GateCharts
     {
         ArgumentNullException.ThrowIfNull(trace);
         options ??= new GateHeatmapOptions();
-        var layers = SelectLayers(trace, options.Layer);
+        var layers = TraceMeasures.LayersAndDirections(trace, options.Layer, options.Direction);
         var channels = options.Channels ?? GateVocabulary.DefaultChannels(trace.Cell);
         foreach (var ch in channels)
             if (!layers[0].Has(ch))
                 throw new ArgumentException(
                     $"This {GateVocabulary.CellName(trace.Cell)} trace has no {ch}; it records {string.Join(", ", layers[0].Channels)}.", nameof(options));
         CheckStepLabels(options.StepLabels, trace.Steps, nameof(options));
-        var units = TraceMeasures.Select(trace, layers[0].Layer, options.Units).Units;
+        var units = TraceMeasures.Select(trace, layers[0].Layer, options.Units, layers[0].Direction).Units;
 
         var panels = layers.SelectMany(l => channels.Select(ch => (Layer: l, Channel: ch))).ToArray();
         var domains = Rows(panels.Length, gap: panels.Length > 8 ? 0.015 : 0.03);
@@ -126,9 +137,10 @@ public static class GateCharts
             var (bottom, top) = domains[p];
             string symbol = GateVocabulary.Symbol(channel);
             string stepText = options.StepLabels is null ? "step %{x}" : "step %{x} (%{customdata})";
-            var heatmap = Traces.Heatmap(z, steps, units, $"{(multiLayer ? $"layer {layer.Layer} " : "")}{symbol}", scale)
+            string pass = TraceMeasures.PassName(trace, layer);
+            var heatmap = Traces.Heatmap(z, steps, units, $"{(multiLayer ? $"{pass} " : "")}{symbol}", scale)
                 .Styled(TraceStyle.Heatmap(
-                    hoverTemplate: $"<b>{GateVocabulary.Describe(channel)}</b><br>layer {layer.Layer}, unit %{{y}}<br>{stepText}<br>{symbol} = %{{z:.4f}}<extra></extra>",
+                    hoverTemplate: $"<b>{GateVocabulary.Describe(channel)}</b><br>{pass}, unit %{{y}}<br>{stepText}<br>{symbol} = %{{z:.4f}}<extra></extra>",
                     xAxis: X(axis), yAxis: Y(axis), zMin: zmin, zMax: zmax, zAuto: false,
                     colorBar: TraceStyle.ColorBar(symbol, y: (bottom + top) / 2, yAnchor: StyleParam.VerticalAlign.Middle,
                         len: Math.Max(0.05, top - bottom), thickness: 12, x: 1.01)));
@@ -140,12 +152,16 @@ public static class GateCharts
                 stepLabels: options.StepLabels)));
             axes.Add((Y(axis), Axis($"{symbol} · unit", domain: Range(bottom, top), anchor: X(axis),
                 axisType: subset ? StyleParam.AxisType.Category : null, dTick: units.Length > 16 || subset ? null : 1)));
-            notes.Add(Note($"{(multiLayer ? $"layer {layer.Layer}: " : "")}{GateVocabulary.Describe(channel)}",
+            notes.Add(Note($"{(multiLayer ? $"{pass}: " : "")}{GateVocabulary.Describe(channel)}",
                 0, top, xRef: "paper", color: GatePalette.Color(channel)));
         }
 
+        int layerCount = layers.Select(l => l.Layer).Distinct().Count();
         string title = options.Title ?? $"{GateVocabulary.CellName(trace.Cell)} gates and states over time" +
-            (multiLayer ? $" ({layers.Count} layers)" : $" (layer {layers[0].Layer})");
+            (!multiLayer ? $" ({TraceMeasures.PassName(trace, layers[0])})"
+                : layers.Count == layerCount ? $" ({layerCount} layers{(trace.IsBidirectional ? ", " + TraceMeasures.DirectionName(layers[0].Direction) : "")})"
+                : layerCount == 1 ? $" (layer {layers[0].Layer}, forward and reverse)"
+                : $" ({layerCount} layers, forward and reverse)");
         return Compose(traces, Layout(title, 110 + options.RowHeight * panels.Length, annotations: notes, margin: Margin(70, 80, 80, 60)),
             axes.ToArray());
     }
@@ -161,9 +177,10 @@ public static class GateCharts
     {
         ArgumentNullException.ThrowIfNull(trace);
         options ??= new WriteEventOptions();
-        var summary = TraceMeasures.Writes(trace, informativeSteps, options.Layer, options.DistractorSteps, options.Units);
+        var summary = TraceMeasures.Writes(trace, informativeSteps, options.Layer, options.DistractorSteps, options.Units, options.Direction);
         CheckStepLabels(options.StepLabels, trace.Steps, nameof(options));
-        var write = TraceMeasures.WriteMatrix(trace, options.Layer);
+        var write = TraceMeasures.WriteMatrix(trace, options.Layer, options.Direction);
+        string pass = TraceMeasures.PassName(trace, trace.Layer(options.Layer, options.Direction));
         var units = summary.Select(s => s.Unit).ToArray();
         var steps = Enumerable.Range(0, trace.Steps).ToArray();
         var z = units.Select(u => steps.Select(t => write[t][u]).ToArray()).ToArray();
@@ -192,7 +209,7 @@ public static class GateCharts
         {
             Note($"informative step{(informativeSet.Length > 1 ? "s" : "")} {string.Join(", ", informativeSet)} outlined", 0, 1.0, xRef: "paper", color: Muted),
         };
-        string title = options.Title ?? $"What gets written when: i·g at the informative step vs the distractors (layer {options.Layer})";
+        string title = options.Title ?? $"What gets written when: i·g at the informative step vs the distractors ({pass})";
         return Compose([heatmap, informative, distractors],
             Layout(title, 640, shapes, notes, Margin(70, 80, 80, 80), barMode: StyleParam.BarMode.Group),
             (X(1), Axis("time step", anchor: Y(1),
@@ -203,7 +220,7 @@ public static class GateCharts
     }
 
     /// <summary>
-    /// Gate saturation per layer: for each σ gate, the fraction of values below <see cref="GateSaturationOptions.Low"/>
+    /// Gate saturation per layer (and direction): for each σ gate, the fraction of values below <see cref="GateSaturationOptions.Low"/>
     /// (closed) and above <see cref="GateSaturationOptions.High"/> (open) as stacked bars, grouped by layer
     /// (Karpathy, Johnson &amp; Fei-Fei 2015). Pass many traces to pool over a data set.
     /// </summary>
@@ -223,8 +240,9 @@ public static class GateCharts
         Require(measured.Count > 0, nameof(measured), "No saturation values were given.");
         foreach (var m in measured)
             if (!(m.Closed is >= 0 and <= 1 && m.Open is >= 0 and <= 1 && m.Closed + m.Open <= 1 + 1e-9))
-                throw new ArgumentException($"Layer {m.Layer} {m.Gate}: closed {m.Closed} and open {m.Open} must be fractions adding up to at most 1.", nameof(measured));
-        var keys = new[] { measured.Select(m => $"layer {m.Layer}").ToArray(), measured.Select(m => GateVocabulary.Symbol(m.Gate)).ToArray() };
+                throw new ArgumentException($"Layer {m.Layer}{(m.Direction == Direction.Reverse ? " reverse" : "")} {m.Gate}: closed {m.Closed} and open {m.Open} must be fractions adding up to at most 1.", nameof(measured));
+        bool bidirectional = measured.Any(m => m.Direction == Direction.Reverse);
+        var keys = new[] { measured.Select(m => TraceMeasures.PassName(m.Layer, m.Direction, bidirectional)).ToArray(), measured.Select(m => GateVocabulary.Symbol(m.Gate)).ToArray() };
         var colors = measured.Select(m => GatePalette.Color(m.Gate)).ToArray();
         string low = Num(options.Low), high = Num(options.High);
         var names = measured.Select(m => GateVocabulary.Describe(m.Gate)).ToArray();
@@ -244,15 +262,6 @@ public static class GateCharts
             (X(1), Axis("layer · gate (" + string.Join(", ", measured.Select(m => m.Gate).Distinct()
                 .Select(g => $"{GateVocabulary.Symbol(g)}: {GateVocabulary.Nickname(g) ?? GateVocabulary.Name(g)}")) + ")")),
             (Y(1), Axis("share of (step, unit) values", range: Range(0, 1), tickFormat: ".0%")));
-    }
-
-    internal static IReadOnlyList<LayerTrace<T>> SelectLayers<T>(Trace<T> trace, int? layer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (layer is null) return trace.Layers;
-        if ((uint)layer.Value >= (uint)trace.Layers.Count)
-            throw new ArgumentOutOfRangeException(nameof(layer), layer,
-                $"Layer {layer} does not exist; the trace has layers 0..{trace.Layers.Count - 1}.");
-        return [trace.Layers[layer.Value]];
     }
 
     internal static void CheckStepLabels(IReadOnlyList<string>? labels, int steps, string paramName)

@@ -44,32 +44,35 @@ public static class GatePalette
     public static IReadOnlyList<string> Series { get; } =
         Array.AsReadOnly(["#1B7F5F", "#7570B3", "#7F7F7F", "#D95F02", "#E7298A", "#66A61E", "#A6761D", "#1F78B4"]);
 
-    /// <summary>The channel's color; a pre-activation shares its gate's color.</summary>
-    public static string Color(TraceChannel channel) => GateVocabulary.GateOf(channel) switch
+    // The color of each palette key. Which channel shares which key, which gate is which channel, and in which cells
+    // they occur is the core's gate table (CellDefinition, ChannelDefinitions); this is only the colors.
+    private static readonly Dictionary<TraceChannel, string> KeyColors = new()
     {
-        TraceChannel.InputGate => InputGate,
-        TraceChannel.ForgetGate => ForgetGate,
-        TraceChannel.InputModulationGate => InputModulationGate,
-        TraceChannel.OutputGate => OutputGate,
-        TraceChannel.ResetGate => ResetGate,
-        TraceChannel.UpdateGate => UpdateGate,
-        TraceChannel.NewGate => NewGate,
-        TraceChannel.CellState => CellState,
-        TraceChannel.HiddenState => HiddenState,
-        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, $"No color for trace channel {channel}."),
+        [TraceChannel.InputGate] = InputGate,
+        [TraceChannel.ForgetGate] = ForgetGate,
+        [TraceChannel.InputModulationGate] = InputModulationGate,
+        [TraceChannel.OutputGate] = OutputGate,
+        [TraceChannel.ResetGate] = ResetGate,
+        [TraceChannel.UpdateGate] = UpdateGate,
+        [TraceChannel.NewGate] = NewGate,
+        [TraceChannel.CellState] = CellState,
+        [TraceChannel.HiddenState] = HiddenState,
     };
 
-    public static string Color(Gate gate) => gate switch
+    /// <summary>The channel's color: that of its palette key (<see cref="ChannelDefinition.PaletteKey"/>), so a
+    /// pre-activation shares its gate's color and the projected LSTM's cell output the hidden state's.</summary>
+    public static string Color(TraceChannel channel)
+        => KeyColors.TryGetValue(GateVocabulary.GateOf(channel), out var color) ? color
+            : throw new ArgumentOutOfRangeException(nameof(channel), channel,
+                $"No color for trace channel {channel} (palette key {GateVocabulary.GateOf(channel)}). Expected a channel keyed to one of: {string.Join(", ", KeyColors.Keys)}.");
+
+    /// <summary>The gate's color: that of its value channel in the gate table.</summary>
+    public static string Color(Gate gate)
     {
-        Gate.Input => InputGate,
-        Gate.Forget => ForgetGate,
-        Gate.InputModulation => InputModulationGate,
-        Gate.Output => OutputGate,
-        Gate.Reset => ResetGate,
-        Gate.Update => UpdateGate,
-        Gate.New => NewGate,
-        _ => throw new ArgumentOutOfRangeException(nameof(gate), gate, $"No color for gate {gate}."),
-    };
+        foreach (var cell in CellDefinition.All)
+            if (cell.Find(gate) is { Channel: { } channel }) return Color(channel);
+        throw new ArgumentOutOfRangeException(nameof(gate), gate, $"No cell has gate {gate}. Expected one of: {string.Join(", ", Enum.GetNames<Gate>())}.");
+    }
 
     public static string Color(CellKind cell) => cell switch
     {

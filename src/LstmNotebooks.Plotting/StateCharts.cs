@@ -9,10 +9,14 @@ namespace LstmNotebooks.Plotting;
 public sealed record StateLineOptions
 {
     private readonly int _layer;
+    private readonly Direction _direction;
     private readonly int? _arrival, _recall;
     private readonly string _arrivalLabel = "information arrives", _recallLabel = "recalled";
 
     public int Layer { get => _layer; init => _layer = Check.AtLeast(value, 0, nameof(Layer)); }
+
+    /// <summary>The pass of a bidirectional layer to show (steps stay in time order either way).</summary>
+    public Direction Direction { get => _direction; init => _direction = Check.Defined(value, nameof(Direction)); }
 
     /// <summary>The step where the information to remember enters (e.g. 0 for "remember the first symbol").</summary>
     public int? ArrivalStep { get => _arrival; init => _arrival = Check.Step(value, nameof(ArrivalStep)); }
@@ -29,6 +33,7 @@ public sealed record StateLineOptions
     public string? Title { get; init; }
 
     public StateLineOptions WithLayer(int layer) => this with { Layer = layer };
+    public StateLineOptions WithDirection(Direction direction) => this with { Direction = direction };
     public StateLineOptions WithArrival(int? step, string? label = null) => this with { ArrivalStep = step, ArrivalLabel = label ?? ArrivalLabel };
     public StateLineOptions WithRecall(int? step, string? label = null) => this with { RecallStep = step, RecallLabel = label ?? RecallLabel };
     public StateLineOptions WithCell(bool show = true) => this with { ShowCell = show };
@@ -65,8 +70,13 @@ public enum WalkStyle
 public sealed record CellStateWalkOptions
 {
     private readonly int _layer;
+    private readonly Direction _direction;
 
     public int Layer { get => _layer; init => _layer = Check.AtLeast(value, 0, nameof(Layer)); }
+
+    /// <summary>The pass of a bidirectional layer to walk. The reverse pass runs from the last step back, so its
+    /// c_{t−1} is the value at step t+1 (zero after the last step).</summary>
+    public Direction Direction { get => _direction; init => _direction = Check.Defined(value, nameof(Direction)); }
     public WalkStyle Style { get; init; } = WalkStyle.StackedBars;
 
     /// <summary>Labels for the time steps (e.g. the input symbols), shown as x tick labels.</summary>
@@ -74,6 +84,7 @@ public sealed record CellStateWalkOptions
     public string? Title { get; init; }
 
     public CellStateWalkOptions WithLayer(int layer) => this with { Layer = layer };
+    public CellStateWalkOptions WithDirection(Direction direction) => this with { Direction = direction };
     public CellStateWalkOptions WithStyle(WalkStyle style) => this with { Style = style };
     public CellStateWalkOptions WithStepLabels(IReadOnlyList<string>? labels) => this with { StepLabels = labels };
     public CellStateWalkOptions WithTitle(string? title) => this with { Title = title };
@@ -86,9 +97,10 @@ public sealed record NamedSeries(string Name, IReadOnlyList<double> Values)
     public string? Color { get; init; }
 
     /// <summary>|c_t| per step of an LSTM trace (largest over the layer's units unless told otherwise).</summary>
-    public static NamedSeries FromCellState<T>(string name, Trace<T> trace, int layer = 0, CellMagnitude reduce = CellMagnitude.MaxOverUnits)
+    public static NamedSeries FromCellState<T>(string name, Trace<T> trace, int layer = 0, CellMagnitude reduce = CellMagnitude.MaxOverUnits,
+        Direction direction = Direction.Forward)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => new(name, TraceMeasures.CellMagnitudes(trace, layer, reduce));
+        => new(name, TraceMeasures.CellMagnitudes(trace, layer, reduce, direction));
 
     internal void Validate(string paramName)
     {
@@ -132,10 +144,14 @@ public sealed record UnitByClassOptions
 {
     private readonly int _layer, _perClass = 3;
     private readonly int? _arrival;
+    private readonly Direction _direction = Direction.Forward;
     private readonly string _arrivalLabel = "information arrives";
 
     public int Layer { get => _layer; init => _layer = Check.AtLeast(value, 0, nameof(Layer)); }
     public TraceChannel Channel { get; init; } = TraceChannel.CellState;
+
+    /// <summary>Which pass of a bidirectional layer (forward for a one-directional trace).</summary>
+    public Direction Direction { get => _direction; init => _direction = Check.Defined(value, nameof(Direction)); }
 
     /// <summary>Sequences drawn per class (the first ones of each class, in the order given).</summary>
     public int PerClass { get => _perClass; init => _perClass = Check.AtLeast(value, 1, nameof(PerClass)); }
@@ -150,6 +166,7 @@ public sealed record UnitByClassOptions
 
     public UnitByClassOptions WithLayer(int layer) => this with { Layer = layer };
     public UnitByClassOptions WithChannel(TraceChannel channel) => this with { Channel = channel };
+    public UnitByClassOptions WithDirection(Direction direction) => this with { Direction = direction };
     public UnitByClassOptions WithPerClass(int count) => this with { PerClass = count };
     public UnitByClassOptions WithArrival(int? step, string? label = null) => this with { ArrivalStep = step, ArrivalLabel = label ?? ArrivalLabel };
     public UnitByClassOptions WithClassNames(params string[] names) => this with { ClassNames = names };
@@ -159,8 +176,12 @@ public sealed record UnitByClassOptions
 public sealed record UnitQuantityOptions
 {
     private readonly int _layer;
+    private readonly Direction _direction;
 
     public int Layer { get => _layer; init => _layer = Check.AtLeast(value, 0, nameof(Layer)); }
+
+    /// <summary>The pass of a bidirectional layer to compare.</summary>
+    public Direction Direction { get => _direction; init => _direction = Check.Defined(value, nameof(Direction)); }
 
     /// <summary>The task quantity with its unit (e.g. "bracket depth", "count so far").</summary>
     public string QuantityLabel { get; init; } = "task quantity";
@@ -170,6 +191,7 @@ public sealed record UnitQuantityOptions
     public string? Title { get; init; }
 
     public UnitQuantityOptions WithLayer(int layer) => this with { Layer = layer };
+    public UnitQuantityOptions WithDirection(Direction direction) => this with { Direction = direction };
     public UnitQuantityOptions WithQuantityLabel(string label) => this with { QuantityLabel = label };
     public UnitQuantityOptions WithChannel(TraceChannel channel) => this with { Channel = channel };
     public UnitQuantityOptions WithTitle(string? title) => this with { Title = title };
@@ -188,9 +210,10 @@ public static class StateCharts
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(units);
         options ??= new StateLineOptions();
-        var layer = GateCharts.SelectLayers(trace, options.Layer)[0];
+        var layer = TraceMeasures.LayersAndDirections(trace, options.Layer, options.Direction)[0];
         Require(units.Count > 0, nameof(units), "No units were chosen; pass at least one unit index.");
-        TraceMeasures.Select(trace, options.Layer, units);
+        TraceMeasures.Select(trace, options.Layer, units, options.Direction);
+        string pass = TraceMeasures.PassName(trace, layer);
         options.Validate(trace.Steps);
 
         var channels = new List<TraceChannel>();
@@ -220,7 +243,7 @@ public static class StateCharts
                 var y = ToDouble<T>(layer.Series(channel, units[k]));
                 traces.Add(Traces.Line(steps, y, $"{symbol} unit {units[k]}", shades[k])
                     .Styled(TraceStyle.Scatter(legendGroup: symbol, xAxis: X(axis), yAxis: Y(axis),
-                        hoverTemplate: $"<b>{GateVocabulary.Describe(channel)}</b><br>layer {layer.Layer}, unit {units[k]}<br>step %{{x}}<br>{symbol} = %{{y:.4f}}<extra></extra>")));
+                        hoverTemplate: $"<b>{GateVocabulary.Describe(channel)}</b><br>{pass}, unit {units[k]}<br>step %{{x}}<br>{symbol} = %{{y:.4f}}<extra></extra>")));
                 foreach (var (step, label, shape) in new[] { (options.ArrivalStep, options.ArrivalLabel, StyleParam.MarkerSymbol.TriangleUp), (options.RecallStep, options.RecallLabel, StyleParam.MarkerSymbol.Star) })
                     if (step is int s)
                     {
@@ -261,8 +284,8 @@ public static class StateCharts
         }
 
         string title = options.Title ?? (channels.Contains(TraceChannel.CellState)
-            ? $"Cell state (long-term memory) and hidden state (working memory), layer {layer.Layer}"
-            : $"Hidden state (working memory) of the {GateVocabulary.CellName(trace.Cell)}, layer {layer.Layer}");
+            ? $"Cell state (long-term memory) and hidden state (working memory), {pass}"
+            : $"Hidden state (working memory) of the {GateVocabulary.CellName(trace.Cell)}, {pass}");
         return Compose(traces, Layout(title, 220 + 260 * channels.Count, shapes, notes, Margin(70, 30, 100, 80)), axes.ToArray());
     }
 
@@ -301,8 +324,7 @@ public static class StateCharts
             {
                 if (labels[k] != c) continue;
                 var trace = traces[k] ?? throw new ArgumentNullException(nameof(traces), $"Trace {k} is null.");
-                var layer = GateCharts.SelectLayers(trace, options.Layer)[0];
-                TraceMeasures.Select(trace, options.Layer, [unit]);
+                var (layer, _) = TraceMeasures.Select(trace, options.Layer, [unit], options.Direction);
                 if (!layer.Has(options.Channel))
                     throw new ArgumentException($"The traces have no {GateVocabulary.Name(options.Channel)}; a {GateVocabulary.CellName(trace.Cell)} records {string.Join(", ", layer.Channels)}.", nameof(options));
                 var y = ToDouble<T>(layer.Series(options.Channel, unit));
@@ -345,7 +367,9 @@ public static class StateCharts
         ArgumentNullException.ThrowIfNull(units);
         options ??= new CellStateWalkOptions();
         TraceMeasures.RequireLstm(trace, "a cell state to walk");
-        var (layer, unitList) = TraceMeasures.Select(trace, options.Layer, units);
+        var (layer, unitList) = TraceMeasures.Select(trace, options.Layer, units, options.Direction);
+        // The pass's previous step: t−1 going forward, t+1 going back (the reverse pass starts after the last step).
+        int previousOffset = layer.Direction == Direction.Forward ? -1 : 1;
         GateCharts.CheckStepLabels(options.StepLabels, trace.Steps, nameof(options));
         var steps = Enumerable.Range(0, trace.Steps).ToArray();
         var domains = Rows(unitList.Length, gap: 0.07);
@@ -360,7 +384,7 @@ public static class StateCharts
             var i = ToDouble<T>(layer.Series(TraceChannel.InputGate, unit));
             var g = ToDouble<T>(layer.Series(TraceChannel.InputModulationGate, unit));
             var c = ToDouble<T>(layer.Series(TraceChannel.CellState, unit));
-            var previous = steps.Select(t => t == 0 ? 0.0 : c[t - 1]).ToArray();
+            var previous = steps.Select(t => t + previousOffset is var s && (uint)s < (uint)c.Length ? c[s] : 0.0).ToArray();
             var kept = steps.Select(t => f[t] * previous[t]).ToArray();
             var written = steps.Select(t => i[t] * g[t]).ToArray();
             var keptText = steps.Select(t => $"f = {f[t]:F3} × c_{{t−1}} = {previous[t]:F3}").ToArray();
@@ -397,7 +421,8 @@ public static class StateCharts
             axes.Add((Y(axis), Axis($"unit {unit}", domain: Range(bottom, top), anchor: X(axis), zeroLine: true)));
             notes.Add(Note($"unit {unit}: c_t = f·c_{{t−1}} + i·g", 0, top, xRef: "paper", color: GatePalette.CellState));
         }
-        string title = options.Title ?? $"The cell state walked step by step: c_t = f·c_{{t−1}} + i·g (layer {layer.Layer})";
+        string title = options.Title ?? $"The cell state walked step by step: c_t = f·c_{{t−1}} + i·g ({TraceMeasures.PassName(trace, layer)}" +
+            (layer.Direction == Direction.Reverse ? ", from the last step back: c_{t−1} is the value at step t+1)" : ")");
         return Compose(traces, Layout(title, 160 + 240 * unitList.Length, annotations: notes, margin: Margin(70, 30, 80, 90),
                 barMode: options.Style switch { WalkStyle.StackedBars => StyleParam.BarMode.Relative, WalkStyle.PairedBars => StyleParam.BarMode.Group, _ => null },
                 barGap: bars ? 0.15 : null),
@@ -457,7 +482,7 @@ public static class StateCharts
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(quantity);
         options ??= new UnitQuantityOptions();
-        var layer = TraceMeasures.Select(trace, options.Layer, [unit]).Layer;
+        var layer = TraceMeasures.Select(trace, options.Layer, [unit], options.Direction).Layer;
         if (!layer.Has(options.Channel))
             throw new ArgumentException($"This {GateVocabulary.CellName(trace.Cell)} trace has no {options.Channel}. Hint: use TraceChannel.HiddenState.", nameof(options));
         if (quantity.Count != trace.Steps)
@@ -485,7 +510,7 @@ public static class StateCharts
             Note($"r = {(double.IsNaN(r) ? "undefined (constant series)" : r.ToString("F3", System.Globalization.CultureInfo.InvariantCulture))}",
                 0.76, 1.0, xRef: "paper", color: Ink),
         ];
-        string title = options.Title ?? $"Unit {unit} (layer {layer.Layer}): {GateVocabulary.Name(options.Channel)} against {options.QuantityLabel}";
+        string title = options.Title ?? $"Unit {unit} ({TraceMeasures.PassName(trace, layer)}): {GateVocabulary.Name(options.Channel)} against {options.QuantityLabel}";
         return Compose(traces, Layout(title, 460, annotations: notes, margin: Margin(70, 40, 80, 80)),
             (X(1), Axis("time step", domain: Range(0, 0.6), anchor: Y(1))),
             (Y(1), Axis($"{symbol} ({GateVocabulary.Nickname(options.Channel) ?? GateVocabulary.Name(options.Channel)})", anchor: X(1), zeroLine: true)),

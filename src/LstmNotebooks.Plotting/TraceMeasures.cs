@@ -15,7 +15,7 @@ public sealed record WriteSummary(int Unit, double Informative, double Distracto
 /// <summary>How often a gate sits near one of its ends (Karpathy, Johnson &amp; Fei-Fei 2015, "Visualizing and
 /// Understanding Recurrent Networks"): the fraction of (step, unit) values below <c>Low</c> (closed: the gate blocks)
 /// and above <c>High</c> (open: the gate passes everything).</summary>
-public sealed record GateSaturation(int Layer, TraceChannel Gate, double Closed, double Open, long Values)
+public sealed record GateSaturation(int Layer, TraceChannel Gate, double Closed, double Open, long Values, Direction Direction = Direction.Forward)
 {
     /// <summary>The fraction in between, where the gate actually mixes.</summary>
     public double Unsaturated => Math.Max(0, 1 - Closed - Open);
@@ -49,14 +49,14 @@ public static class TraceMeasures
     /// <summary>
     /// Per unit, mean |i·g| (what the input gate writes into the cell state) at <paramref name="informativeSteps"/> and
     /// at the distractor steps (every other step unless <paramref name="distractorSteps"/> is given). LSTM only: other
-    /// cells have no i·g.
+    /// cells have no i·g. <paramref name="direction"/> picks a bidirectional layer's forward or reverse pass.
     /// </summary>
     public static IReadOnlyList<WriteSummary> Writes<T>(Trace<T> trace, IReadOnlyList<int> informativeSteps, int layer = 0,
-        IReadOnlyList<int>? distractorSteps = null, IReadOnlyList<int>? units = null)
+        IReadOnlyList<int>? distractorSteps = null, IReadOnlyList<int>? units = null, Direction direction = Direction.Forward)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var unitList = Select(trace, layer, units).Units;
-        var write = WriteMatrix(trace, layer);
+        var unitList = Select(trace, layer, units, direction).Units;
+        var write = WriteMatrix(trace, layer, direction);
         var informative = Steps(informativeSteps, trace.Steps, nameof(informativeSteps));
         if (informative.Length == 0) throw new ArgumentException("Name at least one informative step.", nameof(informativeSteps));
         var distractors = distractorSteps is null
@@ -69,10 +69,11 @@ public static class TraceMeasures
             distractors.Length == 0 ? double.NaN : distractors.Average(t => Math.Abs(write[t][u])))).ToArray();
     }
 
-    /// <summary>i_t·g_t per step (rows) and unit (columns) of one layer of an LSTM trace.</summary>
-    public static double[][] WriteMatrix<T>(Trace<T> trace, int layer = 0) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>i_t·g_t per step (rows, in time order for either direction) and unit (columns) of one layer of an LSTM trace.</summary>
+    public static double[][] WriteMatrix<T>(Trace<T> trace, int layer = 0, Direction direction = Direction.Forward)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var l = Select(trace, layer, null).Layer;
+        var l = Select(trace, layer, null, direction).Layer;
         RequireLstm(trace, "what the input gate writes (i·g)");
         var i = l.Values(TraceChannel.InputGate);
         var g = l.Values(TraceChannel.InputModulationGate);
@@ -86,8 +87,9 @@ public static class TraceMeasures
     }
 
     /// <summary>
-    /// Per layer and gate, the fraction of values below <paramref name="low"/> and above <paramref name="high"/>, pooled
-    /// over every step, unit and trace given (pass many traces to measure over a data set).
+    /// Per layer (and direction: a bidirectional trace's reverse passes follow each layer's forward one) and gate, the
+    /// fraction of values below <paramref name="low"/> and above <paramref name="high"/>, pooled over every step, unit
+    /// and trace given (pass many traces to measure over a data set).
     /// </summary>
     public static IReadOnlyList<GateSaturation> Saturation<T>(IEnumerable<Trace<T>> traces, double low = 0.1, double high = 0.9)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -96,8 +98,8 @@ public static class TraceMeasures
         Check.Fraction(low, nameof(low));
         Check.Fraction(high, nameof(high));
         if (!(low < high)) throw new ArgumentException($"low ({low}) must be below high ({high}).", nameof(low));
-        var counts = new Dictionary<(int Layer, TraceChannel Gate), (long Closed, long Open, long All)>();
-        var order = new List<(int, TraceChannel)>();
+        var counts = new Dictionary<(int Layer, Direction Direction, TraceChannel Gate), (long Closed, long Open, long All)>();
+        var order = new List<(int Layer, Direction Direction, TraceChannel Gate)>();
         CellKind? cell = null;
         foreach (var trace in traces)
         {
@@ -105,10 +107,10 @@ public static class TraceMeasures
             if (cell is CellKind c && c != trace.Cell)
                 throw new ArgumentException($"The traces mix {GateVocabulary.CellName(c)} and {GateVocabulary.CellName(trace.Cell)} cells; measure one model at a time.", nameof(traces));
             cell = trace.Cell;
-            foreach (var layer in trace.Layers)
+            foreach (var layer in LayersAndDirections(trace, null, null))
                 foreach (var gate in SigmoidGates(trace.Cell))
                 {
-                    var key = (layer.Layer, gate);
+                    var key = (layer.Layer, layer.Direction, gate);
                     if (!counts.TryGetValue(key, out var n)) order.Add(key);
                     foreach (var v in layer.Values(gate))
                     {
@@ -123,15 +125,16 @@ public static class TraceMeasures
         if (cell is null) throw new ArgumentException("No traces were given.", nameof(traces));
         if (order.Count == 0)
             throw new ArgumentException($"A {GateVocabulary.CellName(cell.Value)} has no sigmoid gates to measure.", nameof(traces));
-        return order.Select(k => counts[k] is var n ? new GateSaturation(k.Item1, k.Item2, (double)n.Closed / n.All, (double)n.Open / n.All, n.All) : null!)
+        return order.Select(k => counts[k] is var n ? new GateSaturation(k.Layer, k.Gate, (double)n.Closed / n.All, (double)n.Open / n.All, n.All, k.Direction) : null!)
             .ToArray();
     }
 
-    /// <summary>|c_t| per step of one layer, summarised over its units.</summary>
-    public static double[] CellMagnitudes<T>(Trace<T> trace, int layer = 0, CellMagnitude reduce = CellMagnitude.MaxOverUnits)
+    /// <summary>|c_t| per step of one layer (and direction), summarised over its units.</summary>
+    public static double[] CellMagnitudes<T>(Trace<T> trace, int layer = 0, CellMagnitude reduce = CellMagnitude.MaxOverUnits,
+        Direction direction = Direction.Forward)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var l = Select(trace, layer, null).Layer;
+        var l = Select(trace, layer, null, direction).Layer;
         RequireLstm(trace, "a cell state");
         var c = l.Values(TraceChannel.CellState);
         var r = new double[l.Steps];
@@ -153,10 +156,11 @@ public static class TraceMeasures
     /// (the cell state unless told) at <paramref name="step"/> of every trace and that trace's
     /// <paramref name="quantity"/> (the class, 0 or 1, of a two-class task; the target of a regression), strongest
     /// first. <paramref name="step"/> counts from each trace's end with <c>^k</c>, so traces may differ in length;
-    /// e.g. <c>Carriers(traces, labels, ^1)</c> ranks by the cell state at the recall step.
+    /// e.g. <c>Carriers(traces, labels, ^1)</c> ranks by the cell state at the recall step. In a bidirectional model
+    /// the reverse pass (<paramref name="direction"/>) has read the whole sequence by step 0: <c>Carriers(…, 0, direction: Direction.Reverse)</c>.
     /// </summary>
     public static IReadOnlyList<CarrierUnit> Carriers<T>(IReadOnlyList<Trace<T>> traces, IReadOnlyList<double> quantity, Index step,
-        int layer = 0, TraceChannel channel = TraceChannel.CellState)
+        int layer = 0, TraceChannel channel = TraceChannel.CellState, Direction direction = Direction.Forward)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(traces);
@@ -166,14 +170,14 @@ public static class TraceMeasures
         if (traces.Count < 2) throw new ArgumentException($"Ranking units needs at least two traces, but got {traces.Count}.", nameof(traces));
         foreach (var q in quantity)
             if (!double.IsFinite(q)) throw new ArgumentException($"The quantities must be finite, but one is {q}.", nameof(quantity));
-        var first = Select(traces[0], layer, null).Layer;
+        var first = Select(traces[0], layer, null, direction).Layer;
         if (!first.Has(channel))
             throw new ArgumentException($"The traces have no {GateVocabulary.Name(channel)}; a {GateVocabulary.CellName(traces[0].Cell)} records {string.Join(", ", first.Channels)}.", nameof(channel));
         var values = new double[first.Units][];
         for (int u = 0; u < first.Units; u++) values[u] = new double[traces.Count];
         for (int k = 0; k < traces.Count; k++)
         {
-            var l = Select(traces[k] ?? throw new ArgumentNullException(nameof(traces), $"Trace {k} is null."), layer, null).Layer;
+            var l = Select(traces[k] ?? throw new ArgumentNullException(nameof(traces), $"Trace {k} is null."), layer, null, direction).Layer;
             if (l.Units != first.Units || traces[k].Cell != traces[0].Cell)
                 throw new ArgumentException($"Trace {k} is of another model ({GateVocabulary.CellName(traces[k].Cell)}, {l.Units} units; trace 0: {GateVocabulary.CellName(traces[0].Cell)}, {first.Units}); rank one model's traces at a time.", nameof(traces));
             int t = step.GetOffset(l.Steps);
@@ -210,13 +214,11 @@ public static class TraceMeasures
         => GateVocabulary.DefaultChannels(cell).Where(ch => !GateVocabulary.IsPreActivation(ch) && ch != TraceChannel.HiddenState
             && ch != TraceChannel.CellState && GateVocabulary.Range(ch) is { Min: 0, Max: 1 });
 
-    internal static (LayerTrace<T> Layer, int[] Units) Select<T>(Trace<T> trace, int layer, IReadOnlyList<int>? units)
+    internal static (LayerTrace<T> Layer, int[] Units) Select<T>(Trace<T> trace, int layer, IReadOnlyList<int>? units,
+        Direction direction = Direction.Forward)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(trace);
-        if ((uint)layer >= (uint)trace.Layers.Count)
-            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"Layer {layer} does not exist; the trace has layers 0..{trace.Layers.Count - 1}.");
-        var l = trace.Layers[layer];
+        var l = LayersAndDirections(trace, layer, direction)[0];
         if (units is null) return (l, Enumerable.Range(0, l.Units).ToArray());
         if (units.Count == 0) throw new ArgumentException("No units were chosen; pass at least one unit index, or null for all.", nameof(units));
         foreach (var u in units)
@@ -224,6 +226,40 @@ public static class TraceMeasures
                 throw new ArgumentOutOfRangeException(nameof(units), u, $"Unit {u} does not exist; layer {layer} has units 0..{l.Units - 1}.");
         return (l, units.ToArray());
     }
+
+    /// <summary>The layer-direction passes a chart reads, layer by layer, forward before reverse: one layer (or every
+    /// layer when <paramref name="layer"/> is null) in one direction (or each the trace has when
+    /// <paramref name="direction"/> is null).</summary>
+    internal static IReadOnlyList<LayerTrace<T>> LayersAndDirections<T>(Trace<T> trace, int? layer, Direction? direction)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        if (layer is int k && (uint)k >= (uint)trace.Layers.Count)
+            throw new ArgumentOutOfRangeException(nameof(layer), k, $"Layer {k} does not exist; the trace has layers 0..{trace.Layers.Count - 1}.");
+        if (direction is { } d)
+        {
+            if (!Enum.IsDefined(d)) throw new ArgumentOutOfRangeException(nameof(direction), d, $"{d} is not a Direction. Expected Forward or Reverse.");
+            if (d == Direction.Reverse && !trace.IsBidirectional)
+                throw new ArgumentException("Direction Reverse does not exist: this trace is of a unidirectional model, which has only the forward pass. " +
+                                            "Hint: Direction.Forward, or trace a model built WithBidirectional().", nameof(direction));
+        }
+        var list = new List<LayerTrace<T>>();
+        foreach (int l in layer is int one ? [one] : Enumerable.Range(0, trace.Layers.Count))
+        {
+            if (direction is null or Direction.Forward) list.Add(trace.Layers[l]);
+            if (direction is Direction.Reverse || (direction is null && trace.IsBidirectional)) list.Add(trace.ReverseLayers[l]);
+        }
+        return list;
+    }
+
+    /// <summary>"layer 1", or for a bidirectional trace "layer 1 forward" / "layer 1 reverse": how charts name a pass.</summary>
+    internal static string PassName<T>(Trace<T> trace, LayerTrace<T> pass) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => PassName(pass.Layer, pass.Direction, trace.IsBidirectional);
+
+    internal static string PassName(int layer, Direction direction, bool bidirectional)
+        => $"layer {layer}{(bidirectional ? " " + DirectionName(direction) : "")}";
+
+    internal static string DirectionName(Direction direction) => direction == Direction.Forward ? "forward" : "reverse";
 
     internal static void RequireLstm<T>(Trace<T> trace, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

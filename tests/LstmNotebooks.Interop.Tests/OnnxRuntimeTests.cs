@@ -9,23 +9,24 @@ public class OnnxRuntimeTests(ITestOutputHelper log)
 {
     private const double Tolerance = 1e-5;
 
-    public static TheoryData<CellKind, int, bool> Stacks()
+    public static TheoryData<CellKind, int, bool, bool> Stacks()
     {
-        var data = new TheoryData<CellKind, int, bool>();
+        var data = new TheoryData<CellKind, int, bool, bool>();
         foreach (var cell in new[] { CellKind.Lstm, CellKind.Gru, CellKind.Rnn })
             foreach (int layers in new[] { 1, 2 })
-                foreach (bool lens in new[] { false, true })
-                    data.Add(cell, layers, lens);
+                foreach (bool bidirectional in new[] { false, true })
+                    foreach (bool lens in new[] { false, true })
+                        data.Add(cell, layers, bidirectional, lens);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Stacks))]
-    public void RecurrentStackMatchesTheKit(CellKind cell, int layers, bool variableLengths)
+    public void RecurrentStackMatchesTheKit(CellKind cell, int layers, bool bidirectional, bool variableLengths)
     {
-        var model = new ModelSpec(cell, inputSize: 3, hiddenSize: 5).WithLayers(layers).WithSeed(11).Build();
+        var model = new ModelSpec(cell, inputSize: 3, hiddenSize: 5).WithLayers(layers).WithBidirectional(bidirectional).WithSeed(11).Build();
         var diffs = Compare(model, OnnxExportOptions.Default.WithSequenceLengths(variableLengths), variableLengths);
-        Report($"{cell} L={layers} {(variableLengths ? "sequence_lens" : "full length")}", diffs);
+        Report($"{cell} L={layers} {(bidirectional ? "bidirectional" : "forward")} {(variableLengths ? "sequence_lens" : "full length")}", diffs);
     }
 
     public static TheoryData<string> Heads => new()
@@ -65,15 +66,113 @@ public class OnnxRuntimeTests(ITestOutputHelper log)
         Report("LSTM peepholes L=2 sequence_lens", Compare(model, OnnxExportOptions.Default.WithSequenceLengths(), variableLengths: true));
     }
 
+    public static TheoryData<CellKind, bool> CellsAndDirections()
+    {
+        var data = new TheoryData<CellKind, bool>();
+        foreach (bool bidirectional in new[] { false, true })
+            foreach (var cell in Enum.GetValues<CellKind>())
+                data.Add(cell, bidirectional);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsAndDirections))]
+    public void InitialStateAndTimeMajorLayout(CellKind cell, bool bidirectional)
+    {
+        var model = new ModelSpec(cell, inputSize: 2, hiddenSize: 4).WithLayers(2).WithBidirectional(bidirectional)
+            .WithHead(Head.Regression(1).EveryStep()).WithSeed(8).Build();
+        var options = OnnxExportOptions.Default.TimeMajor().WithInitialState().WithSequenceLengths();
+        Report($"{cell} L=2 {(bidirectional ? "bidirectional" : "forward")} time-major, h0/c0, sequence_lens",
+            Compare(model, options, variableLengths: true, initialState: true));
+    }
+
+    public static TheoryData<string, bool> BidirectionalHeads()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var head in new[] { "classification last", "regression every", "binary every" })
+            foreach (bool lens in new[] { false, true })
+                data.Add(head, lens);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BidirectionalHeads))]
+    public void ABidirectionalHeadReadsBothDirections(string head, bool variableLengths)
+    {
+        // Last step: the head reads [forward h_n, reverse h_n] (the reverse pass ends at step 0); every step: [→h_t, ←h_t].
+        var parts = head.Split(' ');
+        HeadSpec spec = parts[0] switch { "regression" => Head.Regression(2), "classification" => Head.Classification(3), _ => Head.Binary(2) };
+        if (parts[1] == "every") spec = spec.EveryStep();
+        var model = Lstm.Create(inputSize: 2, hiddenSize: 4).WithLayers(2).WithBidirectional().WithHead(spec).WithSeed(21).Build();
+        Report($"LSTM 2×4 bidirectional, {head} head, {(variableLengths ? "sequence_lens" : "full length")}",
+            Compare(model, OnnxExportOptions.Default.WithSequenceLengths(variableLengths), variableLengths));
+    }
+
     [Theory]
     [InlineData(CellKind.Lstm)]
     [InlineData(CellKind.Gru)]
     [InlineData(CellKind.Rnn)]
-    public void InitialStateAndTimeMajorLayout(CellKind cell)
+    public void TheReversePassStartsAtEachSequencesOwnLastStep(CellKind cell)
     {
-        var model = new ModelSpec(cell, inputSize: 2, hiddenSize: 4).WithLayers(2).WithHead(Head.Regression(1).EveryStep()).WithSeed(8).Build();
-        var options = OnnxExportOptions.Default.TimeMajor().WithInitialState().WithSequenceLengths();
-        Report($"{cell} L=2 time-major, h0/c0, sequence_lens", Compare(model, options, variableLengths: true, initialState: true));
+        // Independent of the kit's batching: each padded sequence's ORT outputs equal the kit's run of that sequence
+        // alone (as pack_padded_sequence gives), so ORT's reverse pass did not start in the padding.
+        var model = new ModelSpec(cell, inputSize: 2, hiddenSize: 3).WithLayers(2).WithBidirectional().WithSeed(4).Build();
+        int[] lengths = [6, 2, 4];
+        const int steps = 6, features = 2;
+        var rng = new Random(99);
+        var x = new float[lengths.Length * steps * features];
+        for (int b = 0; b < lengths.Length; b++)
+            for (int i = 0; i < lengths[b] * features; i++) x[b * steps * features + i] = (float)(rng.NextDouble() * 2 - 1);
+        var ort = Ort.Run(model.ToOnnx(OnnxExportOptions.Default.WithSequenceLengths()),
+            new Ort.Inputs<float>().Add(Onnx.InputName, x, lengths.Length, steps, features).AddInt32(Onnx.SequenceLengthsName, lengths, lengths.Length));
+        int width = 2 * model.Spec.HiddenSize;
+        double worst = 0;
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            var alone = model.Run(SequenceBatch.FromPadded<float>(x.AsSpan(b * steps * features, lengths[b] * features).ToArray(), 1, lengths[b], features, [lengths[b]]));
+            var rows = ort[Onnx.OutputName].Values.AsSpan(b * steps * width, lengths[b] * width).ToArray();
+            worst = Math.Max(worst, TensorAssert.Close<double>($"output[{b}] (length {lengths[b]})", ToDoubles(alone.Output), rows, rel: 0, abs: Tolerance));
+            Assert.All(ort[Onnx.OutputName].Values.AsSpan((b * steps + lengths[b]) * width, (steps - lengths[b]) * width).ToArray(), v => Assert.Equal(0, v));
+        }
+        Report($"{cell} L=2 bidirectional, each sequence alone vs padded in ORT", new() { [Onnx.OutputName] = worst });
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsAndDirections))]
+    public void ALearnedInitialStateIsCarriedAsConstants(CellKind cell, bool bidirectional)
+    {
+        // Random learned state, since a fresh model's is zero and would prove nothing.
+        var model = new ModelSpec(cell, inputSize: 2, hiddenSize: 4).WithLayers(2).WithBidirectional(bidirectional)
+            .WithLearnedInitialState().WithHead(Head.Regression(1)).WithSeed(6).Build();
+        var rng = new Random(5);
+        model = model.WithParameters(model.ParameterInfos.Where(i => i.Name is "h0" or "c0")
+            .ToDictionary(i => i.Name, i => Enumerable.Range(0, i.Length).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray()));
+        string what = $"{cell} L=2 {(bidirectional ? "bidirectional" : "forward")} learned h0/c0";
+        Report(what + ", sequence_lens", Compare(model, OnnxExportOptions.Default.WithSequenceLengths(), variableLengths: true));
+        Report(what + ", time-major full length", Compare(model, OnnxExportOptions.Default.TimeMajor(), variableLengths: false));
+        // A run given a state uses it instead of the learned one, in the kit and in the file.
+        Report(what + " overridden by the h0/c0 inputs", Compare(model, OnnxExportOptions.Default.WithInitialState().WithSequenceLengths(),
+            variableLengths: true, initialState: true));
+        var file = OnnxFile.Parse(model.ToOnnx());
+        Assert.Contains(file.Initializers, i => i.Name == "h0_l1" && i.Dims.SequenceEqual(new long[] { model.Spec.Directions, 1, 4 }));
+        Assert.Equal(cell == CellKind.Lstm, file.Initializers.Any(i => i.Name == "c0_l0"));
+        Assert.DoesNotContain(file.Inputs, i => i.Name is "h0" or "c0");
+    }
+
+    [Fact]
+    public void DropoutIsOffInTheServedGraphAsInTheKitsRun()
+    {
+        var spec = Lstm.Create(inputSize: 3, hiddenSize: 5).WithLayers(2).WithBidirectional().WithDropout(0.5).WithRecurrentDropout(0.3)
+            .WithHead(Head.Classification(3)).WithSeed(13);
+        var model = spec.Build();
+        var file = OnnxFile.Parse(model.ToOnnx());
+        Assert.DoesNotContain(file.Nodes, n => n.OpType == "Dropout");
+        // Same weights without dropout: the same graph, bit for bit (dropout is a training-time setting only).
+        var plain = (spec with { Dropout = 0, RecurrentDropout = 0 }).Build();
+        Assert.Equal(plain.Parameters.ToArray(), model.Parameters.ToArray());
+        Assert.Equal(OnnxFile.Parse(plain.ToOnnx()).Initializers.Select(i => i.Name), file.Initializers.Select(i => i.Name));
+        Report("LSTM 2×5 bidirectional, dropout 0.5 + recurrent 0.3 (inference: off), sequence_lens",
+            Compare(model, OnnxExportOptions.Default.WithSequenceLengths(), variableLengths: true));
     }
 
     [Fact]
@@ -92,7 +191,8 @@ public class OnnxRuntimeTests(ITestOutputHelper log)
     {
         var spec = model.Spec;
         const int batch = 3, steps = 7;
-        int features = spec.InputSize, hidden = spec.HiddenSize, layers = spec.Layers;
+        // State rows are layer-major then direction (L·D, B, H), as PyTorch's h_n; the output row is D·H wide.
+        int features = spec.InputSize, hidden = spec.HiddenSize, layers = spec.Layers * spec.Directions;
         int[] lengths = variableLengths ? [7, 3, 5] : [steps, steps, steps];
         var rng = new Random(1234);
         var x = new T[batch * steps * features];
@@ -123,7 +223,7 @@ public class OnnxRuntimeTests(ITestOutputHelper log)
 
         var diffs = new Dictionary<string, double>();
         var output = ToDoubles(run.Output);
-        if (!options.BatchFirst) output = TimeMajor(output, batch, steps, hidden);
+        if (!options.BatchFirst) output = TimeMajor(output, batch, steps, spec.Directions * hidden);
         diffs[Onnx.OutputName] = Check(Onnx.OutputName, output, ort[Onnx.OutputName]);
         diffs[Onnx.FinalHiddenName] = Check(Onnx.FinalHiddenName, ToDoubles(run.FinalState.Hidden), ort[Onnx.FinalHiddenName]);
         if (lstm) diffs[Onnx.FinalCellName] = Check(Onnx.FinalCellName, ToDoubles(run.FinalState.Cell), ort[Onnx.FinalCellName]);

@@ -2,7 +2,7 @@ namespace LstmNotebooks.Interop.Tests;
 
 /// <summary>What the exported file contains: the opset, one recurrent node per layer, ONNX's gate orders, the
 /// element type, the metadata; and what the exporter refuses.</summary>
-public class OnnxStructureTests
+public class OnnxStructureTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     [Theory]
     [InlineData(CellKind.Lstm, "LSTM")]
@@ -99,5 +99,65 @@ public class OnnxStructureTests
         Assert.Contains("Hint:", e.Message);
         Assert.NotEmpty(Onnx.UnsupportedFeatures(model.Spec));
         Assert.Empty(Onnx.UnsupportedFeatures(Lstm.Create(1, 2).WithPeepholes()));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AProjectedLstmIsRefusedByName(bool bidirectional)
+    {
+        var model = Lstm.Create(inputSize: 2, hiddenSize: 5).WithProjection(2).WithLayers(2).WithBidirectional(bidirectional).Build();
+        var e = Assert.Throws<NotSupportedException>(() => model.ToOnnx());
+        log.WriteLine(e.Message);
+        // The feature, where it lives, expected vs actual, and a way out.
+        Assert.StartsWith("This LSTM model cannot be exported to ONNX: projections (proj_size = 2, WithProjection(2); weight_hr_l0, ", e.Message);
+        Assert.Contains(bidirectional ? "weight_hr_l0_reverse, weight_hr_l1, weight_hr_l1_reverse)" : "weight_hr_l0, weight_hr_l1)", e.Message);
+        Assert.Contains("hidden_size = 5 wide", e.Message);
+        Assert.Contains("2 wide", e.Message);
+        Assert.Contains($"Hint: export a model built without that feature", e.Message);
+        Assert.Contains($"PyTorch serves it: SaveSafetensors, then load_state_dict into torch.nn.LSTM(input_size=2, hidden_size=5, num_layers=2{(bidirectional ? ", bidirectional=True" : "")}, proj_size=2, batch_first=True)", e.Message);
+        Assert.Single(Onnx.UnsupportedFeatures(model.Spec));
+        Assert.Throws<NotSupportedException>(() => model.ExportOnnx(new MemoryStream()));
+    }
+
+    [Fact]
+    public void EveryRefusedFeatureIsListed()
+    {
+        var model = Lstm.Create(inputSize: 1, hiddenSize: 3).WithProjection(1).WithForgetGate(false).Build();
+        var reasons = Onnx.UnsupportedFeatures(model);
+        Assert.Equal(2, reasons.Count);
+        Assert.Contains(reasons, r => r.StartsWith("the 1997 cell without a forget gate", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("projections (proj_size = 1", StringComparison.Ordinal));
+        var e = Assert.Throws<NotSupportedException>(() => model.ToOnnx());
+        log.WriteLine(e.Message);
+        Assert.Contains(string.Join("; ", reasons), e.Message);
+        Assert.DoesNotContain("PyTorch serves it", e.Message); // PyTorch has no LSTM without a forget gate
+    }
+
+    [Fact]
+    public void WhatOnnxExpressesIsNotRefused()
+    {
+        // Bidirectional layers (direction), peepholes (P, same convention), a learned initial state (constants),
+        // dropout (off at inference) and gate-bias initialisations are all expressible.
+        Assert.Empty(Onnx.UnsupportedFeatures(Lstm.Create(2, 3).WithLayers(2).WithBidirectional().WithPeepholes().WithLearnedInitialState()
+            .WithDropout(0.2).WithRecurrentDropout(0.1).WithForgetBias(1).WithInputGateBias(-1).WithHead(Head.Classification(2))));
+        Assert.Empty(Onnx.UnsupportedFeatures(Gru.Create(2, 3).WithBidirectional().WithLearnedInitialState()));
+        Assert.Empty(Onnx.UnsupportedFeatures(Rnn.Create(2, 3).WithBidirectional().WithLearnedInitialState()));
+    }
+
+    [Fact]
+    public void ABidirectionalLayerIsOneNodeWithBothDirections()
+    {
+        var model = Gru.Create(inputSize: 2, hiddenSize: 3).WithLayers(2).WithBidirectional().Build();
+        var file = OnnxFile.Parse(model.ToOnnx());
+        var nodes = file.Nodes.Where(n => n.OpType == "GRU").ToList();
+        Assert.Equal(2, nodes.Count);
+        Assert.All(nodes, n => Assert.Equal("bidirectional", n.Attributes["direction"]));
+        // W (D, 3H, In): layer 1 reads [forward, reverse] = 2H features; the reverse direction's rows follow the forward's.
+        Assert.Equal([2L, 9, 2], file.Initializers.Single(i => i.Name == "W_l0").Dims);
+        Assert.Equal([2L, 9, 6], file.Initializers.Single(i => i.Name == "W_l1").Dims);
+        var reverse = model.Parameter("weight_hh_l1_reverse").ToArray();
+        var expected = new[] { 1, 0, 2 }.SelectMany(b => reverse.Skip(b * 9).Take(9)).Select(v => (double)v); // [r|z|n] → [z|r|h]
+        Assert.Equal(expected, file.Values("R_l1").Skip(27));
     }
 }

@@ -11,15 +11,48 @@ namespace LstmNotebooks.Interop.Tests;
 /// fixtures' weights load, and every kind of bad or mismatched file is refused with a message that names the problem.</summary>
 public class SafetensorsTests(ITestOutputHelper log)
 {
-    public static TheoryData<string> Specs => new() { "lstm", "lstm-peep", "gru", "rnn" };
+    public static TheoryData<string> Specs => new() { "lstm", "lstm-peep", "gru", "rnn", "lstm-bi-proj", "gru-bi", "rnn-bi-learned" };
 
     private static ModelSpec SpecOf(string name) => name switch
     {
         "lstm" => Lstm.Create(inputSize: 3, hiddenSize: 4).WithLayers(2).WithForgetBias(1).WithHead(Head.Classification(3)).WithSeed(9),
         "lstm-peep" => Lstm.Create(inputSize: 2, hiddenSize: 3).WithPeepholes().WithHead(Head.Binary(2).EveryStep()),
         "gru" => Gru.Create(inputSize: 2, hiddenSize: 5).WithLayers(2).WithHead(Head.Regression(2)),
+        "lstm-bi-proj" => Lstm.Create(inputSize: 3, hiddenSize: 5).WithProjection(2).WithLayers(2).WithBidirectional().WithDropout(0.25)
+            .WithLearnedInitialState().WithHead(Head.Regression(2)).WithSeed(4),
+        "gru-bi" => Gru.Create(inputSize: 2, hiddenSize: 3).WithLayers(2).WithBidirectional().WithHead(Head.Classification(2).EveryStep()),
+        "rnn-bi-learned" => Rnn.Create(inputSize: 2, hiddenSize: 3).WithBidirectional().WithLearnedInitialState().WithRecurrentDropout(0.1),
         _ => Rnn.Create(inputSize: 1, hiddenSize: 3),
     };
+
+    [Fact]
+    public void BidirectionalAndProjectedTensorsCarryPyTorchsNamesAndShapes()
+    {
+        // nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2).state_dict(), as PyTorch documents it: per layer
+        // and direction weight_ih (4H, in), weight_hh (4H, P), bias_ih, bias_hh (4H), weight_hr (P, H); layer 1 reads
+        // [forward, reverse] = 2P features. Then the kit's learned state (L·D rows) and the head, nn.Linear(2P, 2).
+        var expected = new List<(string, int[])>();
+        foreach (var l in new[] { 0, 1 })
+            foreach (var sfx in new[] { "", "_reverse" })
+                expected.AddRange([
+                    ($"weight_ih_l{l}{sfx}", [20, l == 0 ? 3 : 4]), ($"weight_hh_l{l}{sfx}", [20, 2]), ($"bias_ih_l{l}{sfx}", [20]),
+                    ($"bias_hh_l{l}{sfx}", [20]), ($"weight_hr_l{l}{sfx}", [2, 5])]);
+        expected.AddRange([("h0", [4, 2]), ("c0", [4, 5]), ("head.weight", [2, 4]), ("head.bias", [2])]);
+
+        var model = SpecOf("lstm-bi-proj").Build();
+        using var stream = new MemoryStream();
+        model.SaveSafetensors(stream);
+        var bytes = stream.ToArray();
+        long n = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        using var header = JsonDocument.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n));
+        var tensors = header.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__")
+            .Select(p => (p.Name, p.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray())).ToList();
+        Assert.Equal(expected.Select(e => e.Item1), tensors.Select(t => t.Name));
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Item2, tensors[i].Item2);
+        Assert.StartsWith("torch.nn.LSTM(input_size=3, hidden_size=5, num_layers=2, bidirectional=True, proj_size=2, dropout=0.25, batch_first=True); " +
+                          "head = torch.nn.Linear(4, 2); h0, c0: the learned initial state",
+            header.RootElement.GetProperty("__metadata__").GetProperty("lstmnotebooks.pytorch").GetString());
+    }
 
     [Theory]
     [MemberData(nameof(Specs))]
@@ -32,10 +65,14 @@ public class SafetensorsTests(ITestOutputHelper log)
     private static void RoundTrip<T>(ModelSpec spec) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var model = spec.Build<T>();
-        // Values whose bits a text or rounding path would change: −0, the smallest subnormal, the largest finite, 1/3.
-        var w = model.Parameter("weight_hh_l0").ToArray();
-        w[0] = -T.Zero; w[1] = T.Epsilon; w[2] = T.CreateTruncating(typeof(T) == typeof(float) ? float.MaxValue : double.MaxValue); w[3] = T.One / T.CreateTruncating(3);
-        model = model.WithParameter("weight_hh_l0", w);
+        // Values whose bits a text or rounding path would change: −0, the smallest subnormal, the largest finite, 1/3;
+        // in the forward tensors and in those only bidirectional, projected or learned-state models have.
+        foreach (var name in new[] { "weight_hh_l0", "weight_hh_l0_reverse", "weight_hr_l1_reverse", "h0" }.Where(n => model.ParameterInfos.Any(i => i.Name == n)))
+        {
+            var w = model.Parameter(name).ToArray();
+            w[0] = -T.Zero; w[1] = T.Epsilon; w[2] = T.CreateTruncating(typeof(T) == typeof(float) ? float.MaxValue : double.MaxValue); w[3] = T.One / T.CreateTruncating(3);
+            model = model.WithParameter(name, w);
+        }
 
         using var first = new MemoryStream();
         model.SaveSafetensors(first);
@@ -283,6 +320,35 @@ public class SafetensorsTests(ITestOutputHelper log)
             : Safetensors.Load<float>(new MemoryStream(stream.ToArray()), Small));
         log.WriteLine($"{mismatch}: {e.Message}");
         Assert.Contains(message, e.Message);
+    }
+
+    public static TheoryData<string, string> Architectures => new()
+    {
+        { "bidirectional file, forward spec", "holds 4 tensors that a 1-layer Lstm (input 2, hidden 3, no head) does not have: 'weight_ih_l0_reverse', " },
+        { "forward file, bidirectional spec", "lacks 4 tensors that a 1-layer bidirectional Lstm (input 2, hidden 3, no head) needs: 'weight_ih_l0_reverse' [12, 2]" },
+        { "projected file, plain spec", "holds 1 tensor that a 1-layer Lstm (input 2, hidden 3, no head) does not have: 'weight_hr_l0'" },
+        { "plain file, projected spec", "lacks 1 tensor that a 1-layer Lstm (input 2, hidden 3, projection 2, no head) needs: 'weight_hr_l0' [2, 3]" },
+        { "learned-state file, plain spec", "holds 2 tensors that a 1-layer Lstm (input 2, hidden 3, no head) does not have: 'h0', 'c0'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void AnArchitectureMismatchPointsToTheSpecOption(string mismatch, string message)
+    {
+        var plain = Lstm.Create(inputSize: 2, hiddenSize: 3);
+        var (fileSpec, loadSpec, hint) = mismatch switch
+        {
+            "bidirectional file, forward spec" => (plain.WithBidirectional(), plain, "the file is bidirectional (its …_reverse tensors): add .WithBidirectional() to the spec."),
+            "forward file, bidirectional spec" => (plain, plain.WithBidirectional(), "the spec is bidirectional but the file has no …_reverse tensors: drop .WithBidirectional()."),
+            "projected file, plain spec" => (plain.WithProjection(2), plain, "the file has projections (weight_hr_l…, proj_size 2): add .WithProjection(2) to the spec."),
+            "plain file, projected spec" => (plain, plain.WithProjection(2), "the spec has projections but the file has no weight_hr_l… tensors: drop .WithProjection(…)."),
+            _ => (plain.WithLearnedInitialState(), plain, "the file has a learned initial state (h0/c0): add .WithLearnedInitialState() to the spec."),
+        };
+        var bytes = Save(fileSpec.Build());
+        var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load<float>(new MemoryStream(bytes), loadSpec));
+        log.WriteLine($"{mismatch}: {e.Message}");
+        Assert.Contains(message, e.Message);
+        Assert.EndsWith("Hint: " + hint, e.Message);
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public sealed record OnnxExportOptions
     public bool SequenceLengths { get; init; }
 
     /// <summary>Adds the inputs <c>h0</c> (and <c>c0</c> for an LSTM), (layers·directions, batch, hidden), as
-    /// <see cref="Model{T}.Run"/>'s initial state. Without them the state starts at zero.</summary>
+    /// <see cref="Model{T}.Run"/>'s initial state. Without them the state starts at zero, or at the model's learned
+    /// initial state (<see cref="ModelSpec.LearnedInitialState"/>), which the file then carries as constants.</summary>
     public bool InitialState { get; init; }
 
     public OnnxExportOptions TimeMajor() => this with { BatchFirst = false };
@@ -76,8 +77,11 @@ public static class Onnx
         return UnsupportedFeatures(spec.Build<float>());
     }
 
-    /// <summary>What in <paramref name="model"/> the ONNX operators cannot express (empty when it exports). The
-    /// tensors decide: every one must have a place in an LSTM/GRU/RNN node (W, R, B, P) or the head.</summary>
+    /// <summary>What in <paramref name="model"/> the ONNX operators cannot express (empty when it exports), one
+    /// sentence per feature: its name, what ONNX's operator has against what the model has. The tensors decide: every
+    /// one must have a place in an LSTM/GRU/RNN node (W, R, B, P, initial_h/initial_c) or the head. Dropout needs no
+    /// check (a served graph is inference, where dropout is off), nor do interventions (arguments of
+    /// <see cref="Model{T}.Trace"/>, never part of a model, so no file carries them).</summary>
     public static IReadOnlyList<string> UnsupportedFeatures<T>(Model<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -85,17 +89,15 @@ public static class Onnx
         var reasons = new List<string>();
         if (spec.Cell == CellKind.Lstm && !spec.ForgetGate)
             reasons.Add("the 1997 cell without a forget gate (WithForgetGate(false)): ONNX LSTM always multiplies c_{t-1} by " +
-                        "f = σ(…), and f ≡ 1 has no exact encoding (a large forget bias only approaches it)");
-        // Dropout needs no check: it is off at inference, which is all a served graph does.
+                        "f = σ(…) in (0, 1), this cell by f ≡ 1, which has no exact encoding (a large forget bias only approaches it)");
         static bool Projection(string n) => n.StartsWith("weight_hr_l", StringComparison.Ordinal);
-        static bool LearnedState(string n) => n is "h0" or "c0";
         var names = model.ParameterInfos.Select(i => i.Name).ToList();
-        if (names.Any(Projection))
-            reasons.Add("projections (proj_size, weight_hr_l{k}): ONNX LSTM has no projection; its hidden state is always the cell's width");
-        if (names.Any(LearnedState))
-            reasons.Add("a learned initial state (the h0/c0 parameters): this exporter takes the initial state as the graph inputs " +
-                        "h0/c0 (OnnxExportOptions.WithInitialState) — feed the learned values there");
-        var other = names.Where(n => !OnnxExporter<T>.IsExpressible(n) && !Projection(n) && !LearnedState(n)).ToList();
+        var projections = names.Where(Projection).ToList();
+        if (projections.Count > 0)
+            reasons.Add($"projections (proj_size = {spec.ProjectionSize}, WithProjection({spec.ProjectionSize}); {string.Join(", ", projections)}): " +
+                        $"ONNX LSTM's hidden state is hidden_size = {spec.HiddenSize} wide and no input holds W_hr, but this model's h is " +
+                        $"W_hr (o ⊙ tanh c), {spec.ProjectionSize} wide (torch.onnx refuses proj_size too)");
+        var other = names.Where(n => !OnnxExporter<T>.IsExpressible(n) && !Projection(n)).ToList();
         if (other.Count > 0)
             reasons.Add($"parameters no ONNX recurrent node or head has a place for: {string.Join(", ", other)}");
         return reasons;
@@ -109,8 +111,14 @@ public static class Onnx
         var spec = model.Spec;
         var reasons = UnsupportedFeatures(model);
         if (reasons.Count > 0)
-            ThrowHelper.NotSupported($"This {spec.Cell} model cannot be exported to ONNX: {string.Join("; ", reasons)}. " +
-                                     "Hint: export a model built without that feature, or keep the model in the kit (Model.Save) or in safetensors (SaveSafetensors).");
+        {
+            // PyTorch has projections, not the forget-gate-less cell: offer the way out that exists for this model.
+            string pytorch = spec.ProjectionSize > 0 && spec.ForgetGate
+                ? $"; PyTorch serves it: SaveSafetensors, then load_state_dict into {SpecJson.Torch(spec).Split(';')[0]}"
+                : "";
+            ThrowHelper.NotSupported($"This {CellDefinition.Of(spec.Cell).Name} model cannot be exported to ONNX: {string.Join("; ", reasons)}. " +
+                                     $"Hint: export a model built without that feature, or keep the model in the kit (Model.Save){pytorch}.");
+        }
         return new OnnxExporter<T>(model, options).Build();
     }
 }
@@ -132,8 +140,13 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
     private static readonly System.Text.RegularExpressions.Regex Recurrent =
         new(@"^(weight_ih|weight_hh|bias_ih|bias_hh|weight_peephole)_l\d+(_reverse)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    /// <summary>Whether a parameter has a place in the graph: a recurrent node's W, R, B or P, or the head.</summary>
-    public static bool IsExpressible(string name) => name is "head.weight" or "head.bias" || Recurrent.IsMatch(name);
+    /// <summary>Whether a parameter has a place in the graph: a recurrent node's W, R, B or P, its initial state (a
+    /// learned h0/c0), or the head.</summary>
+    public static bool IsExpressible(string name)
+        => name is "head.weight" or "head.bias" or LearnedHidden or LearnedCell || Recurrent.IsMatch(name);
+
+    private const string LearnedHidden = "h0", LearnedCell = "c0";
+    private string _batchShape = "";
 
     public byte[] Build()
     {
@@ -179,9 +192,10 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
         string doc = $"{model} exported by LstmNotebooks. Inputs: {Onnx.InputName} " +
                      (bf ? "(batch, steps, features)" : "(steps, batch, features)") +
                      (options.SequenceLengths ? $", {Onnx.SequenceLengthsName} int32 (batch)" : "") +
-                     (options.InitialState ? $", {Onnx.InitialHiddenName}{(Lstm ? $" and {Onnx.InitialCellName}" : "")} (layers, batch, hidden)" : "") +
+                     (options.InitialState ? $", {Onnx.InitialHiddenName}{(Lstm ? $" and {Onnx.InitialCellName}" : "")} (layers·directions, batch, hidden)" : "") +
                      $". Outputs: {Onnx.OutputName}, {Onnx.FinalHiddenName}{(Lstm ? $", {Onnx.FinalCellName}" : "")}" +
-                     (_spec.Head.Kind != HeadKind.None ? $", {Onnx.PredictionName}" : "") + " — as Model.Run returns them.";
+                     (_spec.Head.Kind != HeadKind.None ? $", {Onnx.PredictionName}" : "") + " — as Model.Run returns them." +
+                     (_spec.LearnedInitialState && !options.InitialState ? " The initial state is the model's learned h0/c0, stored as constants." : "");
         var metadata = new List<KeyValuePair<string, string>>
         {
             new(SpecJson.Key, SpecJson.Write(_spec)),
@@ -196,8 +210,9 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
     private (string Y, string Yh, string Yc) Layer(int k, string x, string lens)
     {
         int g = _spec.GateCount, input = k == 0 ? _spec.InputSize : D * _h;
-        // ONNX gate order in terms of PyTorch's blocks: LSTM [i|o|f|c] ← [i|f|g|o]; GRU [z|r|h] ← [r|z|n].
-        int[] order = _spec.Cell switch { CellKind.Lstm => [0, 3, 1, 2], CellKind.Gru => [1, 0, 2], _ => [0] };
+        // ONNX's gate order read through the cell's table: LSTM [i|o|f|c] ← [i|f|g|o]; GRU [z|r|h] ← [r|z|n].
+        var cell = CellDefinition.Of(_spec.Cell);
+        int[] order = OnnxGateOrder(_spec.Cell) is { } gates ? gates.Select(gate => cell.Find(gate)!.Block).ToArray() : [0];
         var w = new List<T>();
         var r = new List<T>();
         var b = new List<T>();
@@ -219,11 +234,11 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
             Tensor($"R_l{k}", r, D, g * _h, _h),
             Tensor($"B_l{k}", b, D, 2 * g * _h),
             lens,
-            options.InitialState ? StateSlice(Onnx.InitialHiddenName, k) : "",
+            InitialState(Onnx.InitialHiddenName, LearnedHidden, k),
         };
         if (Lstm)
         {
-            inputs.Add(options.InitialState ? StateSlice(Onnx.InitialCellName, k) : "");
+            inputs.Add(InitialState(Onnx.InitialCellName, LearnedCell, k));
             inputs.Add(_spec.Peepholes ? Tensor($"P_l{k}", p, D, 3 * _h) : "");
         }
         while (inputs[^1].Length == 0) inputs.RemoveAt(inputs.Count - 1);
@@ -235,6 +250,14 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
         var names = _g.Node(op, inputs.ToArray(), outputs, attributes.ToArray());
         return (names[0], names[1], Lstm ? names[2] : "");
     }
+
+    /// <summary>The gates in the order ONNX's operator packs them (null for the gateless RNN).</summary>
+    private static Gate[]? OnnxGateOrder(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => [Gate.Input, Gate.Output, Gate.Forget, Gate.InputModulation],
+        CellKind.Gru => [Gate.Update, Gate.Reset, Gate.New],
+        _ => null,
+    };
 
     /// <summary>The last-step head reads the top layer's final hidden state (what <see cref="Model{T}.Run"/> feeds
     /// it); the every-step head reads every step's output.</summary>
@@ -283,6 +306,29 @@ internal sealed class OnnxExporter<T>(Model<T> model, OnnxExportOptions options)
             : _g.Node1("Less", [_g.Node1("Unsqueeze", [t, _g.Int64s("axes", [1])], "step_col"), len], "valid");     // (T, 1) < (B) → (T, B)
         string mask = _g.Node1("Cast", [valid], "valid_f", OnnxAttribute.Int("to", (long)_type));
         return _g.Node1("Unsqueeze", [mask, _g.Int64s("axes", [2])], "valid_mask");
+    }
+
+    /// <summary>Layer k's initial state: the graph input when exported with one (a run given a state uses it, as
+    /// <see cref="Model{T}.Run"/> does), else a learned state's rows broadcast over the batch, else none (zero).</summary>
+    private string InitialState(string input, string learned, int k)
+    {
+        if (options.InitialState) return StateSlice(input, k);
+        if (!model.ParameterInfos.Any(i => i.Name == learned)) return "";
+        // The parameter is (L·D, H), one row per layer and direction shared by every sequence; the operator wants
+        // (D, B, H): layer k's D rows as (D, 1, H), expanded by (1, B, 1).
+        var rows = Param(learned).AsSpan(k * D * _h, D * _h).ToArray();
+        string state = Tensor($"{learned}_l{k}", rows, D, 1, _h);
+        return _g.Node1("Expand", [state, BatchShape()], $"{learned}_l{k}_expanded");
+    }
+
+    /// <summary>(1, B, 1) as an int64 shape, B read from the input at run time.</summary>
+    private string BatchShape()
+    {
+        if (_batchShape.Length > 0) return _batchShape;
+        string shape = _g.Node1("Shape", [Onnx.InputName], "input_shape");
+        string b = _g.Node1("Gather", [shape, _g.Int64s("batch_axis", [options.BatchFirst ? 0 : 1])], "batch_size", OnnxAttribute.Int("axis", 0));
+        string one = _g.Int64s("one_dim", [1]);
+        return _batchShape = _g.Node1("Concat", [one, b, one], "batch_shape", OnnxAttribute.Int("axis", 0));
     }
 
     /// <summary>Layer k's rows of an (L·D, B, H) state input.</summary>

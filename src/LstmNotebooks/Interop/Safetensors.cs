@@ -73,15 +73,16 @@ public static class Safetensors
         else model = spec.Build<T>();
 
         var needed = model.ParameterInfos;
-        var missing = needed.Where(i => file.Find(i.Name) is null).Select(i => $"'{i.Name}' [{string.Join(", ", i.Shape)}]").ToList();
-        if (missing.Count > 0)
-            ThrowHelper.Format($"{what} lacks {Plural(missing.Count, "tensor")} that {Name(spec)} needs: {string.Join(", ", missing)}. " +
-                               $"It holds {Describe(file)}. Hint: names are PyTorch's (weight_ih_l0, …; the head as head.weight, head.bias), without a module prefix.");
+        var missingInfos = needed.Where(i => file.Find(i.Name) is null).ToList();
+        if (missingInfos.Count > 0)
+            ThrowHelper.Format($"{what} lacks {Plural(missingInfos.Count, "tensor")} that {Name(spec)} needs: " +
+                               $"{string.Join(", ", missingInfos.Select(i => $"'{i.Name}' [{string.Join(", ", i.Shape)}]"))}. It holds {Describe(file)}. " +
+                               $"Hint: {SpecHint(missingInfos.Select(i => i.Name), inFile: false, file) ?? "names are PyTorch's (weight_ih_l0, …; the head as head.weight, head.bias), without a module prefix."}");
         var names = needed.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        var extra = file.Tensors.Where(t => !names.Contains(t.Name)).Select(t => $"'{t.Name}'").ToList();
+        var extra = file.Tensors.Where(t => !names.Contains(t.Name)).Select(t => t.Name).ToList();
         if (extra.Count > 0)
-            ThrowHelper.Format($"{what} holds {Plural(extra.Count, "tensor")} that {Name(spec)} does not have: {string.Join(", ", extra)}. " +
-                               "Hint: check the spec (layers, peepholes, head), or drop the tensors before saving.");
+            ThrowHelper.Format($"{what} holds {Plural(extra.Count, "tensor")} that {Name(spec)} does not have: {string.Join(", ", extra.Select(n => $"'{n}'"))}. " +
+                               $"Hint: {SpecHint(extra, inFile: true, file) ?? "check the spec (layers, peepholes, head), or drop the tensors before saving."}");
 
         var tensors = new Dictionary<string, T[]>(StringComparer.Ordinal);
         foreach (var info in needed)
@@ -104,8 +105,33 @@ public static class Safetensors
     }
 
     private static string Name(ModelSpec spec)
-        => $"a {spec.Layers}-layer {spec.Cell} (input {spec.InputSize}, hidden {spec.HiddenSize}" +
+        => $"a {spec.Layers}-layer {(spec.Bidirectional ? "bidirectional " : "")}{spec.Cell} (input {spec.InputSize}, hidden {spec.HiddenSize}" +
+           (spec.ProjectionSize > 0 ? $", projection {spec.ProjectionSize}" : "") +
            (spec.Head.Kind == HeadKind.None ? ", no head)" : $", {spec.Head.Kind} head of {spec.Head.Outputs})");
+
+    /// <summary>The spec option that tensors only one side has point to (null when none does): reverse directions,
+    /// projections, a learned initial state, peepholes. <paramref name="inFile"/>: the file has them, the spec not.</summary>
+    private static string? SpecHint(IEnumerable<string> names, bool inFile, SafetensorsFile file)
+    {
+        var list = names.ToList();
+        bool Any(Func<string, bool> test) => list.Any(test);
+        if (Any(n => n.EndsWith("_reverse", StringComparison.Ordinal)))
+            return inFile ? "the file is bidirectional (its …_reverse tensors): add .WithBidirectional() to the spec."
+                          : "the spec is bidirectional but the file has no …_reverse tensors: drop .WithBidirectional().";
+        if (list.FirstOrDefault(n => n.StartsWith("weight_hr_l", StringComparison.Ordinal)) is { } hr)
+        {
+            if (!inFile) return "the spec has projections but the file has no weight_hr_l… tensors: drop .WithProjection(…).";
+            long p = file.Find(hr)!.Shape[0]; // weight_hr is (P, H)
+            return $"the file has projections (weight_hr_l…, proj_size {p}): add .WithProjection({p}) to the spec.";
+        }
+        if (Any(n => n is "h0" or "c0"))
+            return inFile ? "the file has a learned initial state (h0/c0): add .WithLearnedInitialState() to the spec."
+                          : "the spec has a learned initial state but the file has no h0/c0: drop .WithLearnedInitialState().";
+        if (Any(n => n.StartsWith("weight_peephole_l", StringComparison.Ordinal)))
+            return inFile ? "the file has peepholes (weight_peephole_l…): add .WithPeepholes() to the spec."
+                          : "the spec has peepholes but the file has no weight_peephole_l… tensors (PyTorch has none): drop .WithPeepholes().";
+        return null;
+    }
 
     private static string Describe(SafetensorsFile file)
         => file.Tensors.Count == 0 ? "no tensors"

@@ -51,13 +51,22 @@ internal static class SpecJson
         }
     }
 
-    /// <summary>The PyTorch modules this spec corresponds to, as Python a reader can paste.</summary>
+    /// <summary>The PyTorch modules this spec corresponds to, as Python a reader can paste, and what of the spec
+    /// PyTorch's modules have no argument for.</summary>
     public static string Torch(ModelSpec spec)
     {
-        string module = spec.Cell switch { CellKind.Lstm => "LSTM", CellKind.Gru => "GRU", _ => "RNN" };
-        var sb = new StringBuilder($"torch.nn.{module}(input_size={spec.InputSize}, hidden_size={spec.HiddenSize}, num_layers={spec.Layers}, batch_first=True)");
+        var sb = new StringBuilder($"torch.nn.{CellDefinition.Of(spec.Cell).Name}(input_size={spec.InputSize}, hidden_size={spec.HiddenSize}, num_layers={spec.Layers}");
+        if (spec.Bidirectional) sb.Append(", bidirectional=True");
+        if (spec.ProjectionSize > 0) sb.Append(FormattableString.Invariant($", proj_size={spec.ProjectionSize}"));
+        if (spec.Dropout > 0) sb.Append(FormattableString.Invariant($", dropout={spec.Dropout}"));
+        sb.Append(", batch_first=True)");
         if (spec.Head.Kind != HeadKind.None)
-            sb.Append($"; head = torch.nn.Linear({spec.HiddenSize}, {spec.Head.Outputs})");
+            sb.Append($"; head = torch.nn.Linear({spec.Directions * spec.OutputSize}, {spec.Head.Outputs})");
+        if (spec.LearnedInitialState)
+            sb.Append($"; h0{(spec.Cell == CellKind.Lstm ? ", c0" : "")}: the learned initial state (layers·directions, width), " +
+                      "passed expanded over the batch as the module's initial state");
+        if (spec.Peepholes) sb.Append("; weight_peephole_l{k}: peepholes (i, f, o), no torch.nn.LSTM counterpart");
+        if (spec.RecurrentDropout > 0) sb.Append(FormattableString.Invariant($"; recurrent dropout {spec.RecurrentDropout} (Keras recurrent_dropout), no torch.nn counterpart"));
         return sb.ToString();
     }
 }
