@@ -112,7 +112,7 @@ continual.SetAction((parse, token) => Task.FromResult(Cli.Guard(() =>
     };
     options.Validate();
     int seeds = Cli.Positive(parse.GetValue(seedsOption), "--seeds");
-    var csv = Path.Combine(parse.GetValue(outOption)!, "results.csv");
+    var csv = Cli.ResultsCsv(parse.GetValue(outOption)!);
     Console.WriteLine($"{2 * seeds} run(s) of the continual Reber stream; results → {csv}");
     for (int s = 0; s < seeds; s++)
     {
@@ -182,7 +182,10 @@ chart.SetAction(parse => Cli.Guard(() =>
 }));
 root.Subcommands.Add(chart);
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+// System.CommandLine would print every parse error and then the whole help page (exit 1); the house rule is one line.
+if (parsed.Errors.Count > 0) return Cli.ParseError(parsed.Errors.Select(e => e.Message), args, root.Subcommands.Select(c => c.Name));
+return await parsed.InvokeAsync();
 
 LongGapTask TaskByName(string name)
     => tasks.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)) is { Name: not null } t ? t.Task
@@ -235,9 +238,8 @@ int RunMany(ParseResult parse, LongGapTask task, IReadOnlyList<ModelConfig> mode
     foreach (var generator in generators)
         foreach (var model in models)
             for (int s = 0; s < seeds; s++) runs.Add((generator, model, parse.GetValue(firstSeedOption) + s));
-    var outDir = parse.GetValue(outOption)!;
-    var csv = Path.Combine(outDir, "results.csv");
-    if (File.Exists(csv)) ResultsFile.Read(csv);   // a corrupt file is refused now, not after the first run
+    var csv = Cli.ResultsCsv(parse.GetValue(outOption)!);
+    var outDir = Path.GetDirectoryName(csv)!;
     var gate = new object();
     var results = new List<ExperimentResult>();
     Console.WriteLine($"{runs.Count} run(s) of {task}; results → {csv}");
@@ -292,6 +294,37 @@ static class Cli
         string message = e.Message.Split('\n')[0].TrimEnd('\r');
         if (e is ArgumentException { ParamName: { } name }) message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
         return message;
+    }
+
+    /// <summary>The parse errors as one line ("command missing" only when nothing more specific was found), with the
+    /// help to read: the command's when the first argument names one, else the list of commands.</summary>
+    public static int ParseError(IEnumerable<string> messages, string[] args, IEnumerable<string> commands)
+    {
+        var lines = messages.Select(m => m.Split('\n')[0].Trim()).Distinct().ToList();
+        if (lines.Count > 1) lines.RemoveAll(m => m.StartsWith("Required command was not provided", StringComparison.Ordinal));
+        string? command = args.Length > 0 && commands.Contains(args[0]) ? args[0] : null;
+        Console.Error.WriteLine($"error: {string.Join(" ", lines)} Hint: `LstmNotebooks.Experiments {(command is null ? "--help` lists the commands" : $"{command} --help` lists its options")}.");
+        return BadInput;
+    }
+
+    /// <summary>The results file of an output folder, checked before the first run: a corrupt file is refused with
+    /// its line and column, and a folder that cannot be written is refused now, not after an hour of training.</summary>
+    public static string ResultsCsv(string outDir)
+    {
+        var csv = Path.GetFullPath(Path.Combine(outDir, "results.csv"));
+        bool existed = File.Exists(csv);
+        if (existed) ResultsFile.Read(csv);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(csv)!);
+            using (new FileStream(csv, FileMode.Append, FileAccess.Write)) { }
+            if (!existed) File.Delete(csv);   // the first result writes the header
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write the results to '{csv}': {OneLine(e)} Hint: choose another --out folder.", e);
+        }
+        return csv;
     }
 
     public static int Positive(int value, string option)

@@ -64,4 +64,39 @@ public class CliTests
         }
         finally { Directory.Delete(outDir, recursive: true); }
     }
+
+    [Theory]
+    [InlineData("Unrecognized command or argument 'frob'", "--help` lists the commands", "frob")]
+    [InlineData("Required command was not provided", "--help` lists the commands")]
+    [InlineData("Cannot parse argument 'abc' for option '--lag'", "adding --help` lists its options", "adding", "--lag", "abc")]
+    [InlineData("'--bogus'", "adding --help` lists its options", "adding", "--bogus", "3")]
+    [InlineData("Required argument missing for option: '--lag'", "2c --help", "2c", "--lag")]
+    [InlineData("Required argument missing for command: 'ablation'", "ablation --help", "ablation")]
+    [InlineData("'banana'", "2c --help", "2c", "--model", "banana")]
+    public void A_parse_error_is_one_line_with_the_help_to_read_not_the_help_page(string expected, string hint, params string[] args)
+    {
+        var (exit, output, error) = Cli(args);
+        Assert.Equal(2, exit);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+        Assert.Contains(hint, line);
+        Assert.DoesNotContain("Usage:", output + error);
+    }
+
+    [Fact]
+    public void An_output_folder_that_cannot_be_written_is_refused_before_the_first_run()
+    {
+        var blocker = Path.Combine(Path.GetTempPath(), $"lstm-cli-{Guid.NewGuid():N}");
+        File.WriteAllText(blocker, "a file where the folder should be");
+        try
+        {
+            var (exit, output, error) = Cli("remember-first", "--lag", "5", "--seeds", "1", "--out", Path.Combine(blocker, "out"));
+            Assert.Equal(2, exit);
+            var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("Cannot write the results", line);
+            Assert.DoesNotContain("run(s) of", output);   // refused before anything trained
+        }
+        finally { File.Delete(blocker); }
+    }
 }

@@ -12,18 +12,14 @@ public sealed class SequenceBatch<T> where T : unmanaged, IBinaryFloatingPointIe
     private T[]? _data;
     private readonly int[] _lengths;
 
-    internal SequenceBatch(T[] data, int batch, int steps, int features, int[] lengths)
-    {
-        _data = data;
-        _lengths = lengths;
-        Batch = batch;
-        Steps = steps;
-        Features = features;
-    }
+    internal SequenceBatch(T[] data, int batch, int steps, int features, int[] lengths) : this(data, null, batch, steps, features, lengths) { }
 
     /// <summary>A batch of one-hot sequences kept as symbols (B, T), −1 at padding; dense values are built if read.</summary>
-    internal SequenceBatch(int[] symbols, int batch, int steps, int features, int[] lengths)
+    internal SequenceBatch(int[] symbols, int batch, int steps, int features, int[] lengths) : this(null, symbols, batch, steps, features, lengths) { }
+
+    private SequenceBatch(T[]? data, int[]? symbols, int batch, int steps, int features, int[] lengths)
     {
+        _data = data;
         Symbols = symbols;
         _lengths = lengths;
         Batch = batch;
@@ -40,16 +36,6 @@ public sealed class SequenceBatch<T> where T : unmanaged, IBinaryFloatingPointIe
     internal int[] LengthArray => _lengths;
     /// <summary>(B, T) symbols of a one-hot batch, −1 at padding; null for dense batches.</summary>
     internal int[]? Symbols { get; }
-
-    /// <summary>The one-hot symbols time-major (T, B), as the stack reads them; null for dense batches.</summary>
-    internal int[]? TimeMajorSymbols()
-    {
-        if (Symbols is null) return null;
-        var timeMajor = new int[Symbols.Length];
-        for (int b = 0; b < Batch; b++)
-            for (int t = 0; t < Steps; t++) timeMajor[t * Batch + b] = Symbols[b * Steps + t];
-        return timeMajor;
-    }
 
     private T[] Expand()
     {
