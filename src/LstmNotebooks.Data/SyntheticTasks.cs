@@ -43,6 +43,71 @@ public sealed record RememberFirstSymbolLayout(int Gap, int Symbols, int Distrac
     public int QueryFeature => Task.QueryFeature;
 }
 
+/// <summary>Bracket nesting: random sequences over "(", ")" and a filler symbol; the target at every step is the nesting
+/// depth after that step (a class, 0…<see cref="MaxDepth"/>).</summary>
+public sealed record BracketDepthOptions
+{
+    public int Count { get; init; } = 256;
+    public int Steps { get; init; } = 60;
+
+    /// <summary>The deepest nesting a sequence reaches; at this depth the next bracket always closes.</summary>
+    public int MaxDepth { get; init; } = 4;
+
+    /// <summary>Chance that a step carries the filler symbol instead of a bracket, so the depth has to be held across
+    /// steps that do not change it.</summary>
+    public double FillerProbability { get; init; } = 0.3;
+    public long Seed { get; init; }
+}
+
+/// <summary>The alphabet of the bracket-depth task: one-hot features "(" (0), ")" (1) and the filler "·" (2); classes are
+/// depths 0…MaxDepth.</summary>
+public sealed record BracketDepthLayout(int MaxDepth)
+{
+    public const int Open = 0, Close = 1, Filler = 2;
+    public int InputSize => 3;
+    public int Classes => MaxDepth + 1;
+
+    /// <summary>"(", ")" or "·" for a symbol index.</summary>
+    public static string Symbol(int symbol) => symbol switch
+    {
+        Open => "(", Close => ")", Filler => "·",
+        _ => throw new ArgumentOutOfRangeException(nameof(symbol), symbol, $"The bracket alphabet has symbols 0 \"(\", 1 \")\" and 2 \"·\", not {symbol}."),
+    };
+
+    /// <summary>The symbols of a one-hot input sequence of this task.</summary>
+    public int[] Symbols<T>(Sequence<T> input) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Features != InputSize)
+            throw new ArgumentException($"A bracket sequence has {InputSize} one-hot features, but this one has {input.Features}.", nameof(input));
+        var symbols = new int[input.Steps];
+        for (int t = 0; t < symbols.Length; t++)
+        {
+            int hot = -1;
+            for (int f = 0; f < InputSize; f++)
+                if (input[t, f] == T.One) hot = hot < 0 ? f : throw new ArgumentException($"Step {t} has more than one symbol set; expected one-hot rows.", nameof(input));
+            symbols[t] = hot >= 0 ? hot : throw new ArgumentException($"Step {t} has no symbol set; expected one-hot rows.", nameof(input));
+        }
+        return symbols;
+    }
+
+    /// <summary>The nesting depth after each step, counted from the symbols (the task's ground truth).</summary>
+    public int[] Depths<T>(Sequence<T> input) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var symbols = Symbols(input);
+        var depth = new int[symbols.Length];
+        int d = 0;
+        for (int t = 0; t < symbols.Length; t++)
+        {
+            d += symbols[t] == Open ? 1 : symbols[t] == Close ? -1 : 0;
+            if (d < 0 || d > MaxDepth)
+                throw new ArgumentException($"At step {t} the depth would be {d}, outside 0…{MaxDepth}; this is not a sequence of the task.", nameof(input));
+            depth[t] = d;
+        }
+        return depth;
+    }
+}
+
 /// <summary>
 /// Deterministic generators for the synthetic tasks: the same arguments and seed give the same dataset on every
 /// machine (they draw from the core's SplitMix64 <see cref="Rng"/>, not System.Random).
@@ -133,6 +198,49 @@ public static class SyntheticTasks
         Fits<T>($"Generating {count:N0} sequences of {task.SequenceLength:N0} steps × {task.InputSize:N0} one-hot features", nameof(gap), perSequence, count,
             perSequence * count, "a shorter gap, fewer symbols or fewer sequences.");
         return task.Generate<T>(count, seed);
+    }
+
+    public static BracketDepthLayout BracketDepthLayout(int maxDepth = 4)
+    {
+        if (maxDepth < 1) throw new ArgumentOutOfRangeException(nameof(maxDepth), maxDepth, $"The maximum depth must be at least 1, but was {maxDepth}.");
+        return new BracketDepthLayout(maxDepth);
+    }
+
+    /// <summary>
+    /// Bracket nesting depth: each sequence is a random walk of depth between 0 and MaxDepth — at depth 0 a bracket opens,
+    /// at MaxDepth it closes, in between it opens or closes with equal chance — with filler steps mixed in that leave the
+    /// depth unchanged. Inputs are one-hot (<see cref="Data.BracketDepthLayout"/>); the target at every step is the depth
+    /// after it, a class for an every-step classification head. The depth is an integer the network has to count and
+    /// hold: a task with structure, for finding the unit that tracks it (Karpathy, Johnson &amp; Fei-Fei 2015).
+    /// </summary>
+    public static Dataset<T> BracketDepth<T>(BracketDepthOptions options) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Positive(options.Count, nameof(options.Count));
+        Positive(options.Steps, nameof(options.Steps));
+        var layout = BracketDepthLayout(options.MaxDepth);
+        if (!(options.FillerProbability >= 0 && options.FillerProbability < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.FillerProbability, $"The filler probability must be in [0, 1), but was {options.FillerProbability}.");
+        var rng = new Rng(options.Seed);
+        var samples = new Sample<T>[options.Count];
+        var symbols = new int[options.Steps];
+        var depths = new int[options.Steps];
+        for (int s = 0; s < samples.Length; s++)
+        {
+            int depth = 0;
+            for (int t = 0; t < options.Steps; t++)
+            {
+                int symbol = rng.NextDouble() < options.FillerProbability ? Data.BracketDepthLayout.Filler
+                    : depth == 0 ? Data.BracketDepthLayout.Open
+                    : depth == options.MaxDepth ? Data.BracketDepthLayout.Close
+                    : rng.NextInt(2) == 0 ? Data.BracketDepthLayout.Open : Data.BracketDepthLayout.Close;
+                depth += symbol == Data.BracketDepthLayout.Open ? 1 : symbol == Data.BracketDepthLayout.Close ? -1 : 0;
+                symbols[t] = symbol;
+                depths[t] = depth;
+            }
+            samples[s] = Sample.ClassPerStep(Sequence.OneHot<T>(symbols, layout.InputSize), depths);
+        }
+        return Dataset.Create(samples);
     }
 
     // ---- committed sample files -----------------------------------------------------------------------------------------

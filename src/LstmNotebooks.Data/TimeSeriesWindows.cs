@@ -16,9 +16,14 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly Dictionary<DatasetPart, Dataset<T>> _parts;
     private readonly Dictionary<DatasetPart, WindowInfo[]> _windows;
     private readonly Dictionary<DatasetPart, int> _rows;
+    private readonly double[][] _features;
+    private readonly double[] _target;
+    private readonly DateTime?[]? _dates;
+    private readonly long[] _rowIndex;
 
     internal WindowedDataset(WindowOptions options, DataScaler scaler, Dictionary<DatasetPart, Dataset<T>> parts,
-        Dictionary<DatasetPart, WindowInfo[]> windows, Dictionary<DatasetPart, int> rows, long inputRows, long usedRows)
+        Dictionary<DatasetPart, WindowInfo[]> windows, Dictionary<DatasetPart, int> rows, long inputRows,
+        double[][] features, double[] target, DateTime?[]? dates, long[] rowIndex)
     {
         Options = options;
         Scaler = scaler;
@@ -26,7 +31,12 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
         _windows = windows;
         _rows = rows;
         InputRows = inputRows;
-        UsedRows = usedRows;
+        UsedRows = target.Length;
+        _features = features;
+        _target = target;
+        _dates = dates;
+        _rowIndex = rowIndex;
+        DateSeries = dates is null ? null : Array.ConvertAll(dates, d => d!.Value); // the order check left no gaps
     }
 
     public WindowOptions Options { get; }
@@ -46,6 +56,27 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
     {
         if (_parts.TryGetValue(Defined(part), out var d)) return d;
         throw new InvalidOperationException($"There is no {part} part: its split fraction is 0. Hint: set WindowOptions.Split, e.g. new SplitFractions(0.7, 0.15, 0.15).");
+    }
+
+    /// <summary>The target column's values on the used rows (after the missing-value policy), oldest first, in its own
+    /// units: the series the windows were cut from.</summary>
+    public IReadOnlyList<double> TargetSeries => _target;
+
+    /// <summary>The date of each used row, when the options name a date column; else null.</summary>
+    public IReadOnlyList<DateTime>? DateSeries { get; }
+
+    /// <summary>The input frame's row index of each used row (the same as the position unless rows were dropped).</summary>
+    public IReadOnlyList<long> RowIndices => _rowIndex;
+
+    /// <summary>The position in <see cref="TargetSeries"/> of input-frame row <paramref name="row"/>.</summary>
+    public int Position(long row)
+    {
+        int p = Array.BinarySearch(_rowIndex, row);
+        if (p < 0)
+            throw new ArgumentOutOfRangeException(nameof(row), row, _rowIndex.Length > 0 && row >= _rowIndex[0] && row <= _rowIndex[^1]
+                ? $"Row {row} of the input frame was dropped by the missing-value policy, so it has no position in the series."
+                : $"Row {row} is not in the series: its rows are {(_rowIndex.Length == 0 ? "none" : $"{_rowIndex[0]}..{_rowIndex[^1]}")} of the input frame.");
+        return p;
     }
 
     /// <summary>Rows of the (cleaned) frame that went into each part.</summary>
@@ -75,9 +106,7 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
     {
         ArgumentNullException.ThrowIfNull(model);
         var data = Part(part);
-        if (model.Spec.Head.Kind != HeadKind.Regression || model.Spec.Head.Outputs != 1)
-            throw new ArgumentException(
-                $"Forecasts need a regression head with 1 output, but the model has {model.Spec.Head.Kind}({model.Spec.Head.Outputs}). Hint: .WithHead(Head.Regression(1)).", nameof(model));
+        CheckForecastModel(model);
         var windows = Windows(part);
         var actual = new double[data.Count];
         var predicted = new double[data.Count];
@@ -88,6 +117,94 @@ public sealed class WindowedDataset<T> where T : unmanaged, IBinaryFloatingPoint
         }
         return new Forecast(Options.TargetColumn, part, windows.Select(w => w.TargetRow).ToArray(),
             windows.All(w => w.TargetDate is not null) ? windows.Select(w => w.TargetDate!.Value).ToArray() : null, actual, predicted);
+    }
+
+    /// <summary>
+    /// A recursive multi-step forecast: from the series up to and including input-frame row <paramref name="originRow"/>
+    /// (default: the last row), <paramref name="model"/> predicts the next value, the prediction is appended to the series
+    /// as if it had been observed, and the window slides on, <paramref name="steps"/> times. Nothing after the origin is
+    /// read, so from an origin inside the data the known values after it measure how the error compounds; from the last
+    /// row it forecasts past the end of the data. Needs a univariate window (the target is the only feature), horizon 1
+    /// and a last-step target, so that each prediction is exactly the next input.
+    /// </summary>
+    public MultiStepForecast ForecastRecursive(Model<T> model, int steps, long? originRow = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckForecastModel(model);
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"A recursive forecast needs at least 1 step, but was asked for {steps}.");
+        if (Options.FeatureColumns.Count != 1 || Options.FeatureColumns[0] != Options.TargetColumn)
+            throw new InvalidOperationException(
+                $"A recursive forecast feeds each prediction back as the next input, so the target must be the only feature, but the features are " +
+                $"{string.Join(", ", Options.FeatureColumns.Select(c => $"'{c}'"))} and the target is '{Options.TargetColumn}'. " +
+                $"Hint: window with new WindowOptions([\"{Options.TargetColumn}\"], \"{Options.TargetColumn}\", …), or forecast one step at a time with Forecast.");
+        if (Options.Horizon != 1 || Options.Target != TargetLayout.LastStep)
+            throw new InvalidOperationException(
+                $"A recursive forecast needs one-step targets (Horizon 1, TargetLayout.LastStep), but the windows have horizon {Options.Horizon} and target layout {Options.Target}.");
+        int origin = originRow is long row ? Position(row) : _target.Length - 1;
+        bool diff = Options.Differencing == Differencing.FirstDifference;
+        int needed = Options.WindowLength + (diff ? 1 : 0);
+        if (origin + 1 < needed)
+            throw new ArgumentOutOfRangeException(nameof(originRow), originRow,
+                $"The origin is at position {origin} of the series, but one window needs {needed} rows up to it (window length {Options.WindowLength}" +
+                (diff ? " + 1 for differencing" : "") + "). Hint: choose a later origin.");
+
+        var levels = new List<double>(_target.AsSpan(0, origin + 1).ToArray());
+        var feature = Scaler.Features[0];
+        var input = new T[Options.WindowLength];
+        var predicted = new double[steps];
+        for (int k = 0; k < steps; k++)
+        {
+            int last = levels.Count - 1, first = last - Options.WindowLength + 1;
+            for (int t = 0; t < input.Length; t++)
+            {
+                int r = first + t;
+                input[t] = T.CreateChecked(feature.Transform(diff ? levels[r] - levels[r - 1] : levels[r]));
+            }
+            double value = Scaler.InverseTarget(double.CreateChecked(model.Predict(Sequence.FromFlat<T>(input, input.Length, 1))[0]));
+            predicted[k] = diff ? levels[last] + value : value;
+            if (!double.IsFinite(predicted[k]))
+                throw new InvalidOperationException($"The recursive forecast became {predicted[k]} at step {k + 1}; the model's outputs grew without bound when fed back. Hint: forecast fewer steps.");
+            levels.Add(predicted[k]);
+        }
+        int known = Math.Min(steps, _target.Length - 1 - origin);
+        var actual = _target.AsSpan(origin + 1, known).ToArray();
+        return new MultiStepForecast(Options.TargetColumn, _rowIndex[origin], _dates?[origin], StepDates(origin, steps), predicted, actual);
+    }
+
+    /// <summary>Dates of the <paramref name="steps"/> rows after position <paramref name="origin"/>: the data's own where
+    /// they exist, then continued by the series' last spacing (whole calendar months when its last two dates fall on the
+    /// same day of the month, otherwise their time difference).</summary>
+    internal DateTime[]? StepDates(int origin, int steps)
+    {
+        if (_dates is null) return null;
+        var dates = new DateTime[steps];
+        int n = _dates.Length;
+        DateTime end = _dates[n - 1]!.Value;
+        DateTime? before = n > 1 ? _dates[n - 2]!.Value : null;
+        for (int k = 0; k < steps; k++)
+        {
+            int p = origin + 1 + k;
+            if (p < n) { dates[k] = _dates[p]!.Value; continue; }
+            if (before is not DateTime b)
+                return null; // a single row has no spacing to continue
+            int beyond = p - (n - 1);
+            int months = (end.Year - b.Year) * 12 + end.Month - b.Month;
+            dates[k] = b.Day == end.Day && b.TimeOfDay == end.TimeOfDay && months > 0 ? end.AddMonths(months * beyond) : end + (end - b) * beyond;
+        }
+        return dates;
+    }
+
+    /// <summary>The level of the target column at a position of the series, for baselines.</summary>
+    internal double TargetAt(int position) => _target[position];
+
+    private void CheckForecastModel(Model<T> model)
+    {
+        if (model.Spec.Head.Kind != HeadKind.Regression || model.Spec.Head.Outputs != 1)
+            throw new ArgumentException(
+                $"Forecasts need a regression head with 1 output, but the model has {model.Spec.Head.Kind}({model.Spec.Head.Outputs}). Hint: .WithHead(Head.Regression(1)).", nameof(model));
+        if (model.Spec.InputSize != Options.FeatureColumns.Count)
+            throw new ArgumentException(
+                $"The model reads {model.Spec.InputSize} features per step, but the windows have {Options.FeatureColumns.Count} ({string.Join(", ", Options.FeatureColumns)}).", nameof(model));
     }
 }
 
@@ -107,11 +224,33 @@ public sealed record Forecast(string TargetColumn, DatasetPart Part, IReadOnlyLi
         }
     }
 
-    public double RootMeanSquaredError => Math.Sqrt(NonEmpty(Residuals).Average(r => r * r));
-    public double MeanAbsoluteError => NonEmpty(Residuals).Average(Math.Abs);
+    public double RootMeanSquaredError => Measure(ForecastMetrics.RootMeanSquaredError);
+    public double MeanAbsoluteError => Measure(ForecastMetrics.MeanAbsoluteError);
+
+    // A record built by hand can pair badly; say so about this forecast before the metric sees the lists.
+    private double Measure(Func<IReadOnlyList<double>, IReadOnlyList<double>, double> metric)
+    {
+        NonEmpty(Residuals);
+        return metric(Actual, Predicted);
+    }
 
     private static double[] NonEmpty(double[] residuals) => residuals.Length > 0 ? residuals
         : throw new InvalidOperationException("This forecast has no values, so it has no error to measure. Hint: forecast a part that has windows.");
+}
+
+/// <summary>
+/// A forecast of <see cref="Predicted"/>.Count steps after the origin row, each step built on the previous ones.
+/// <see cref="Actual"/> holds the values the data has for the first steps (all of them from an origin far enough inside
+/// the data, none from the last row); the metrics compare those steps only and are NaN when there are none.
+/// </summary>
+public sealed record MultiStepForecast(string TargetColumn, long OriginRow, DateTime? OriginDate, IReadOnlyList<DateTime>? Dates,
+    IReadOnlyList<double> Predicted, IReadOnlyList<double> Actual)
+{
+    /// <summary>How many steps lie inside the data (have an actual value).</summary>
+    public int Known => Actual.Count;
+
+    public double RootMeanSquaredError => Known == 0 ? double.NaN : ForecastMetrics.RootMeanSquaredError(Actual, Predicted.Take(Known).ToArray());
+    public double MeanAbsoluteError => Known == 0 ? double.NaN : ForecastMetrics.MeanAbsoluteError(Actual, Predicted.Take(Known).ToArray());
 }
 
 /// <summary>DataFrame → sequence datasets by sliding windows (see <see cref="WindowOptions"/>).</summary>
@@ -208,7 +347,7 @@ public static class TimeSeriesWindows
             parts[part] = Dataset.Create(samples);
             windows[part] = infos.ToArray();
         }
-        return new WindowedDataset<T>(options, scaler, parts, windows, rows, inputRows, n);
+        return new WindowedDataset<T>(options, scaler, parts, windows, rows, inputRows, features, target, dates, rowIndex);
     }
 
     /// <summary>The number of windows <paramref name="rows"/> consecutive rows give: ⌊(rows − length − horizon) / stride⌋ + 1, or 0.</summary>

@@ -19,6 +19,9 @@ public static class ChartExtensions
     public static GenericChart WriteEvents<T>(this Trace<T> trace, IReadOnlyList<int> informativeSteps, WriteEventOptions? options = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => GateCharts.WriteEvents(trace, informativeSteps, options);
 
+    public static GenericChart UnitByClass<T>(this IReadOnlyList<Trace<T>> traces, IReadOnlyList<int> labels, int unit, UnitByClassOptions? options = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => StateCharts.UnitByClass(traces, labels, unit, options);
+
     public static GenericChart UnitVsQuantity<T>(this Trace<T> trace, int unit, IReadOnlyList<double> quantity, UnitQuantityOptions? options = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => StateCharts.UnitVsQuantity(trace, unit, quantity, options);
 

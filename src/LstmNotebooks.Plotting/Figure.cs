@@ -172,7 +172,12 @@ internal static class Figure
         double y0 = 0, double y1 = 1) where TX : IConvertible
         => Shape(StyleParam.ShapeType.Line, x, x, y0, y1, xRef, yRef, Line(color, 1.5, dash ?? StyleParam.DrawingStyle.Dot));
 
+    /// <summary>A data value as an annotation position on its axis: plotly.js places annotations in log10 units on a
+    /// log axis (y = 100 there means 10¹⁰⁰), while traces and shapes take the value itself.</summary>
+    public static double AnnotationOnAxis(double value, bool logAxis) => logAxis ? Math.Log10(value) : value;
+
     /// <summary>A horizontal line at y across the plot width.</summary>
+
     public static Shape HorizontalLine(double y, string color, StyleParam.DrawingStyle? dash = null, string yRef = "y", double width = 1.5)
         => Shape(StyleParam.ShapeType.Line, 0.0, 1.0, y, y, "paper", yRef, Line(color, width, dash ?? StyleParam.DrawingStyle.Dash));
 

@@ -138,6 +138,41 @@ public sealed record CellMagnitudeOptions
     public CellMagnitudeOptions WithTitle(string? title) => this with { Title = title };
 }
 
+/// <summary>Which unit's state a by-class chart follows, how many sequences of each class it draws and what the
+/// classes are called.</summary>
+public sealed record UnitByClassOptions
+{
+    private readonly int _layer, _perClass = 3;
+    private readonly int? _arrival;
+    private readonly Direction _direction = Direction.Forward;
+    private readonly string _arrivalLabel = "information arrives";
+
+    public int Layer { get => _layer; init => _layer = Check.AtLeast(value, 0, nameof(Layer)); }
+    public TraceChannel Channel { get; init; } = TraceChannel.CellState;
+
+    /// <summary>Which pass of a bidirectional layer (forward for a one-directional trace).</summary>
+    public Direction Direction { get => _direction; init => _direction = Check.Defined(value, nameof(Direction)); }
+
+    /// <summary>Sequences drawn per class (the first ones of each class, in the order given).</summary>
+    public int PerClass { get => _perClass; init => _perClass = Check.AtLeast(value, 1, nameof(PerClass)); }
+
+    /// <summary>The step where the class enters, marked with a dashed line; null for none.</summary>
+    public int? ArrivalStep { get => _arrival; init => _arrival = Check.Step(value, nameof(ArrivalStep)); }
+    public string ArrivalLabel { get => _arrivalLabel; init => _arrivalLabel = Check.Text(value, nameof(ArrivalLabel)); }
+
+    /// <summary>Class names by label (e.g. ["X", "Y"]); null names them "class 0", "class 1", ….</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+    public string? Title { get; init; }
+
+    public UnitByClassOptions WithLayer(int layer) => this with { Layer = layer };
+    public UnitByClassOptions WithChannel(TraceChannel channel) => this with { Channel = channel };
+    public UnitByClassOptions WithDirection(Direction direction) => this with { Direction = direction };
+    public UnitByClassOptions WithPerClass(int count) => this with { PerClass = count };
+    public UnitByClassOptions WithArrival(int? step, string? label = null) => this with { ArrivalStep = step, ArrivalLabel = label ?? ArrivalLabel };
+    public UnitByClassOptions WithClassNames(params string[] names) => this with { ClassNames = names };
+    public UnitByClassOptions WithTitle(string? title) => this with { Title = title };
+}
+
 public sealed record UnitQuantityOptions
 {
     private readonly int _layer;
@@ -255,6 +290,71 @@ public static class StateCharts
     }
 
     /// <summary>
+    /// One unit's state over time on several sequences, colored by the class each must remember: if the unit is the
+    /// memory, the classes part where the class arrives and stay apart to the end of every sequence. Each sequence's
+    /// last step (where the answer is read) is marked. Traces may differ in length.
+    /// </summary>
+    public static GenericChart UnitByClass<T>(IReadOnlyList<Trace<T>> traces, IReadOnlyList<int> labels, int unit, UnitByClassOptions? options = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(traces);
+        ArgumentNullException.ThrowIfNull(labels);
+        options ??= new UnitByClassOptions();
+        if (traces.Count != labels.Count)
+            throw new ArgumentException($"There are {traces.Count} traces but {labels.Count} labels; give one class label per trace.", nameof(labels));
+        Require(traces.Count > 0, nameof(traces), "No traces were given; pass at least one trace per class.");
+        var names = options.ClassNames;
+        var classes = labels.Distinct().Order().ToArray();
+        foreach (int c in classes)
+            if (c < 0 || (names is not null && c >= names.Count))
+                throw new ArgumentException(names is null
+                    ? $"Class labels must be ≥ 0, but one is {c}."
+                    : $"Label {c} has no name: ClassNames has {names.Count} ({string.Join(", ", names)}).", nameof(labels));
+        var traceList = new List<GenericChart>();
+        var endX = new List<int>();
+        var endY = new List<double>();
+        var endColors = new List<string>();
+        string symbol = GateVocabulary.Symbol(options.Channel);
+        foreach (int c in classes)
+        {
+            string name = names?[c] ?? $"class {c}";
+            string color = GatePalette.Series[c % GatePalette.Series.Count];
+            int drawn = 0;
+            for (int k = 0; k < traces.Count && drawn < options.PerClass; k++)
+            {
+                if (labels[k] != c) continue;
+                var trace = traces[k] ?? throw new ArgumentNullException(nameof(traces), $"Trace {k} is null.");
+                var (layer, _) = TraceMeasures.Select(trace, options.Layer, [unit], options.Direction);
+                if (!layer.Has(options.Channel))
+                    throw new ArgumentException($"The traces have no {GateVocabulary.Name(options.Channel)}; a {GateVocabulary.CellName(trace.Cell)} records {string.Join(", ", layer.Channels)}.", nameof(options));
+                var y = ToDouble<T>(layer.Series(options.Channel, unit));
+                traceList.Add(Traces.Line(Enumerable.Range(0, y.Length), y, Escape(name), color, width: 1.5, showLegend: drawn == 0)
+                    .Styled(TraceStyle.Scatter(legendGroup: Escape(name),
+                        hoverTemplate: $"<b>{Escape(name)}</b>, sequence {k}<br>step %{{x}}<br>{symbol} = %{{y:.4f}}<extra></extra>")));
+                endX.Add(y.Length - 1);
+                endY.Add(y[^1]);
+                endColors.Add(color);
+                drawn++;
+            }
+        }
+        traceList.Add(Traces.Points(endX, endY, "answer read (last step)", TraceStyle.Marker(colors: endColors, size: 10,
+                symbol: StyleParam.MarkerSymbol.Star, outline: Line(Ink, 1)))
+            .Styled(TraceStyle.Scatter(hoverTemplate: $"<b>answer read here</b><br>step %{{x}}<br>{symbol} = %{{y:.4f}}<extra></extra>")));
+        var shapes = new List<Shape>();
+        var notes = new List<Annotation>();
+        if (options.ArrivalStep is int arrival)
+        {
+            shapes.Add(VerticalLine(arrival, Ink, StyleParam.DrawingStyle.Dash));
+            notes.Add(Note($"{options.ArrivalLabel} (step {arrival})", arrival, 1.0));
+        }
+        string title = options.Title ?? $"{GateVocabulary.Describe(options.Channel)} of unit {unit} on sequences of each class";
+        string nick = GateVocabulary.Nickname(options.Channel) is string n ? $" ({n})" : "";
+        return Compose(traceList, Layout(title, 460, shapes, notes, Margin(70, 30, 90, 80)),
+            (X(1), Axis("time step")),
+            (Y(1), Axis($"{symbol} of unit {unit}{nick}", zeroLine: true)));
+    }
+
+    /// <summary>
     /// The cell state walked step by step: for each chosen unit, c_t (line) and the two terms it is the sum of,
     /// f_t·c_{t−1} (what the remember vector keeps of the long-term memory) and i_t·g_t (what the save vector writes
     /// from the candidate). The trace starts from a zero state, so c_{−1} = 0. With an intervention that overwrites c,
@@ -358,8 +458,10 @@ public static class StateCharts
         var notes = new List<Annotation>();
         if (options.Bound is double bound)
         {
+            if (options.LogScale && !(bound > 0))
+                throw new ArgumentException($"A bound of {bound} cannot sit on a log axis; give a positive bound or set LogScale = false.", nameof(options));
             shapes.Add(HorizontalLine(bound, Muted));
-            notes.Add(LineLabel($"{options.BoundLabel} ({Num(bound)})", bound, Muted));
+            notes.Add(LineLabel($"{options.BoundLabel} ({Num(bound)})", AnnotationOnAxis(bound, options.LogScale), Muted));
         }
         foreach (var s in options.MarkedSteps ?? [])
             shapes.Add(VerticalLine(s, GridColor, StyleParam.DrawingStyle.Solid));

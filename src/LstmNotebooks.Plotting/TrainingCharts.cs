@@ -176,7 +176,7 @@ public static class TrainingCharts
         if (options.TargetLoss is double t)
         {
             shapes.Add(Shape(StyleParam.ShapeType.Line, 0.0, panel ? 0.58 : 1.0, t, t, "paper", "y", Line(Muted, 1.5, StyleParam.DrawingStyle.Dash)));
-            notes.Add(Note($"target {Num(t)}", panel ? 0.58 : 1.0, t, xRef: "paper", yRef: "y", xAnchor: StyleParam.XAnchorPosition.Right, color: Muted));
+            notes.Add(Note($"target {Num(t)}", panel ? 0.58 : 1.0, AnnotationOnAxis(t, options.LogLoss), xRef: "paper", yRef: "y", xAnchor: StyleParam.XAnchorPosition.Right, color: Muted));
         }
         var axes = new List<(StyleParam.LinearAxisId, LinearAxis)>
         {

@@ -75,4 +75,37 @@ public class CarrierTests
         mixed[3] = Models.Lstm(hidden: 5).Trace(Models.Input());
         Assert.Throws<ArgumentException>(() => TraceMeasures.Carriers(mixed, quantity, ^1));
     }
+
+    [Fact]
+    public void UnitByClassDrawsTheFirstSequencesOfEachClassInTheClassColor()
+    {
+        var (traces, _) = Sequences();
+        int[] labels = [0, 1, 0, 1, 0, 1];
+        var fig = Fig.Of(StateCharts.UnitByClass(traces, labels, unit: 2,
+            new UnitByClassOptions().WithPerClass(2).WithArrival(0, "class arrives").WithClassNames("X", "Y")));
+        var lines = fig.Traces("scatter").Where(t => (string?)t["mode"] == "lines").ToArray();
+        Assert.Equal(4, lines.Length);                                 // two per class
+        Assert.Equal(["X", "X", "Y", "Y"], lines.Select(t => (string)t["name"]!));
+        Assert.Equal([true, false, true, false], lines.Select(t => (bool?)t["showlegend"] ?? true));
+        Assert.Equal(GatePalette.Series[0], (string)lines[0]["line"]!["color"]!);
+        Assert.Equal(GatePalette.Series[1], (string)lines[2]["line"]!["color"]!);
+        // Sequence 2 (class X, 5 steps): unit 2's cell state, every step.
+        Assert.Equal(traces[2][0].Series(TraceChannel.CellState, 2), Fig.Doubles(lines[1]["y"]));
+        var ends = fig.TraceNamed("answer read (last step)")!;
+        Assert.Equal(new[] { 2, 4, 3, 2 }, Fig.Ints(ends["x"]));     // last steps of sequences 0, 2 (X) and 1, 3 (Y)
+        Assert.Contains("class arrives (step 0)", fig.Notes);
+        Assert.Contains("unit 2", fig.AxisTitle("yaxis"));
+    }
+
+    [Fact]
+    public void UnitByClassRefusesMismatchedInputs()
+    {
+        var (traces, _) = Sequences();
+        var e = Assert.Throws<ArgumentException>(() => StateCharts.UnitByClass(traces, [0, 1], 0));
+        Assert.Contains("6 traces but 2 labels", e.Message);
+        e = Assert.Throws<ArgumentException>(() => StateCharts.UnitByClass(traces, [0, 1, 2, 0, 1, 2], 0, new UnitByClassOptions().WithClassNames("X", "Y")));
+        Assert.Contains("Label 2 has no name", e.Message);
+        Assert.ThrowsAny<ArgumentException>(() => StateCharts.UnitByClass(traces, [0, 1, 0, 1, 0, 1], 9));
+        Assert.ThrowsAny<ArgumentException>(() => new UnitByClassOptions { PerClass = 0 });
+    }
 }

@@ -29,7 +29,12 @@ public class ExperimentChartTests
         Assert.Equal(["not reached", "3", "2"], Fig.Strings(bars["text"]));
         Assert.Equal("x2", (string)bars["xaxis"]!);
         Assert.Equal("log", fig.AxisProp("yaxis", "type"));
+        // On a log axis plotly.js places shapes at the data value but annotations in log10 units: the target line sits
+        // at 0.1, its label at log10(0.1) = −1 (at 0.1 it would be drawn at 10^0.1).
         Assert.Contains(fig.Shapes, s => (double)s["y0"]! == 0.1 && (double)s["y1"]! == 0.1);
+        Assert.Contains(fig.Layout["annotations"]!.AsArray(), a => ((string)a!["text"]!).StartsWith("target") && Math.Abs((double)a["y"]! + 1) < 1e-12);
+        var linearTarget = Fig.Of(TrainingCharts.Compare(runs, new TrainingComparisonOptions().WithTargetLoss(0.1).WithLogLoss(false)));
+        Assert.Contains(linearTarget.Shapes, s => (double)s["y0"]! == 0.1);
         // The bar axis leaves room for the labels, even when every bar is 0.
         Assert.True(Fig.Doubles(fig.Layout["yaxis2"]!["range"])[1] > 3);
 
@@ -61,8 +66,15 @@ public class ExperimentChartTests
         Assert.Equal([0.5, 0.9, 1.1, null, 1.0, 0.8], Fig.NullableDoubles(fig.Trace(1)["y"])); // 0 cannot sit on a log axis
         Assert.Equal([0, 1, 2, 3, 4, 5], Fig.Ints(fig.Trace(0)["x"]));
         Assert.Equal("log", fig.AxisProp("yaxis", "type"));
+        // plotly.js places shapes on a log axis at the data value and annotations in log10 units: the bound line at 5,
+        // its label at log10(5) (at 5 it would be drawn at 10⁵).
         Assert.Contains(fig.Shapes, s => (double)s["y0"]! == 5 && (string)s["yref"]! == "y");
+        Assert.Contains(fig.Layout["annotations"]!.AsArray(), a => ((string)a!["text"]!).StartsWith("bound") && Math.Abs((double)a["y"]! - Math.Log10(5)) < 1e-12);
         Assert.Contains("bound the forget-gate cell stays under (5)", fig.Notes);
+
+        var linearBound = Fig.Of(StateCharts.CellMagnitude([new NamedSeries("a", forget)], new CellMagnitudeOptions().WithBound(5)));
+        Assert.Contains(linearBound.Shapes, s => (double)s["y0"]! == 5);
+        Assert.Throws<ArgumentException>(() => StateCharts.CellMagnitude([new NamedSeries("a", forget)], new CellMagnitudeOptions().WithBound(0).WithLogScale()));
 
         var linear = Fig.Of(StateCharts.CellMagnitude([new NamedSeries("a", forget)]));
         Assert.Equal(forget, Fig.Doubles(linear.Trace(0)["y"]));

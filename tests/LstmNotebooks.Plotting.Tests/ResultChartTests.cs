@@ -110,6 +110,50 @@ public class ResultChartTests
     }
 
     [Fact]
+    public void AccuracyAgainstGapWithSingleRunsOnALogGapAxis()
+    {
+        var lstm = GapScores.FromRuns("LSTM", [(1000, 1.0), (10, 1.0), (1000, 0.96), (10, 0.98), (1000, 0.99), (10, 1.0)]).WithCell(CellKind.Lstm);
+        Assert.Equal(new[] { 10, 1000 }, lstm.Gaps);
+        Assert.Equal(new[] { 1.0, 0.99 }, lstm.Values);          // medians of three seeds
+        Assert.Equal(new[] { 1.0, 0.96, 0.99 }, lstm.Runs![1]);
+        var even = GapScores.FromRuns("RNN", [(10, 0.5), (10, 0.6)]);
+        Assert.Equal(0.55, even.Values[0], 12);
+        var rnn = new GapScores("RNN", [10, 1000], [0.6, 0.5]) { Cell = CellKind.Rnn, Runs = [[0.6], [0.5]] };
+        var fig = Fig.Of(GapCharts.ScoreVsGap([lstm, rnn], new GapChartOptions().WithLines().WithLogGaps().WithChance(0.5)));
+        Assert.Equal(4, fig.Count);                                // a line and its runs per model
+        Assert.Equal("log", fig.AxisProp("xaxis", "type"));
+        Assert.Contains("log scale", fig.AxisTitle("xaxis"));
+        var runs = fig.TraceNamed("LSTM (single runs)")!;
+        Assert.False((bool)runs["showlegend"]!);
+        Assert.Equal((string)fig.TraceNamed("LSTM")!["legendgroup"]!, (string)runs["legendgroup"]!);
+        Assert.Equal(new[] { 1.0, 0.98, 1.0, 1.0, 0.96, 0.99 }, Fig.Doubles(runs["y"]));
+        Assert.Equal(new[] { 10, 10, 10, 1000, 1000, 1000 }, Fig.Ints(runs["customdata"]));
+        var x = Fig.Doubles(runs["x"]);
+        var rnnX = Fig.Doubles(fig.TraceNamed("RNN (single runs)")!["x"]);
+        Assert.True(x[0] < 10 && rnnX[0] > 10, $"The two models' runs should sit on either side of gap 10, but were at {x[0]} and {rnnX[0]}.");
+        Assert.InRange(x[3] / 1000, 0.9, 1.0);                     // a few hundredths of a decade, not a different gap
+        Assert.Equal(GatePalette.Lstm, (string)runs["marker"]!["color"]!);
+        Assert.Contains("one run", (string)runs["hovertemplate"]!);
+    }
+
+    [Fact]
+    public void GapChartRejectsRunsItCannotDraw()
+    {
+        var withRuns = new GapScores("LSTM", [10, 100], [1.0, 1.0]) { Runs = [[1.0]] };
+        var e = Assert.Throws<ArgumentException>(() => GapCharts.ScoreVsGap([withRuns], new GapChartOptions().WithLines()));
+        Assert.Contains("runs for 1", e.Message);
+        e = Assert.Throws<ArgumentException>(() => GapCharts.ScoreVsGap([withRuns with { Runs = [[1.0], [1.2]] }], new GapChartOptions().WithLines()));
+        Assert.Contains("1.2 at gap 100", e.Message);
+        e = Assert.Throws<ArgumentException>(() => GapCharts.ScoreVsGap([withRuns with { Runs = [[1.0], [1.0]] }]));
+        Assert.Contains("WithLines()", e.Message);
+        e = Assert.Throws<ArgumentException>(() => GapCharts.ScoreVsGap([new GapScores("LSTM", [10], [1.0])], new GapChartOptions().WithLogGaps()));
+        Assert.Contains("WithLines()", e.Message);
+        e = Assert.Throws<ArgumentException>(() => GapCharts.ScoreVsGap([new GapScores("LSTM", [0, 10], [1.0, 1.0])], new GapChartOptions().WithLines().WithLogGaps()));
+        Assert.Contains("gap length 0", e.Message);
+        Assert.Throws<ArgumentException>(() => GapScores.FromRuns("LSTM", []));
+    }
+
+    [Fact]
     public void GapChartRejectsBadScores()
     {
         var e = Assert.Throws<ArgumentException>(() => GapCharts.ScoreVsGap([new GapScores("LSTM", [10], [97.0])]));
