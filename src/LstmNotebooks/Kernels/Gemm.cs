@@ -244,8 +244,12 @@ internal static class Gemm
         }
         int panels = MicroPanels(n, PackOrder.Columns, v), kc = Math.Min(k, KPanel);
         bool packA = ars == 1 && acs != 1 && m > 1;
-        var bBuf = ArrayPool<T>.Shared.Rent(kc * panels * PanelVectors * v);
-        var aBuf = packA ? ArrayPool<T>.Shared.Rent((Math.Min(m, RowBlock) + TileRows - 1) / TileRows * TileRows * kc) : [];
+        // Sized by the whole output's width (ldc) at the widest lanes, not by this part's slice: with a size that
+        // depends on the part, the thread that happens to run a part (any thread may) would rent a pool bucket it has
+        // never used, and a call that allocates nothing in steady state would allocate when the timing changes.
+        int wide = Simd.Lanes<T>(VectorWidth.Vector512);
+        var bBuf = ArrayPool<T>.Shared.Rent(kc * Math.Max(panels * PanelVectors * v, MicroPanels(ldc, PackOrder.Columns, wide) * PanelVectors * wide));
+        var aBuf = packA ? ArrayPool<T>.Shared.Rent(RowBlock * KPanel) : [];   // the largest block, for the same reason
         try
         {
             var none = new NoEpilogue();

@@ -24,7 +24,6 @@ internal sealed class ForkJoin : IThreadPoolWorkItem, IDisposable
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(2);
 
     private readonly bool _dedicated;
-    private readonly ManualResetEventSlim _done = new(initialState: false);
     private readonly object _gate = new();
     private IPartitionedWork? _work;
     private int _unclaimed;   // parts 1..n−1 still to claim, counted down; below zero when all are claimed
@@ -45,7 +44,6 @@ internal sealed class ForkJoin : IThreadPoolWorkItem, IDisposable
         }
         _work = work;
         _error = null;
-        _done.Reset();
         Volatile.Write(ref _remaining, parts);
         // Published last: a claim made after this sees the work and the counts above.
         Volatile.Write(ref _unclaimed, parts - 1);
@@ -53,7 +51,7 @@ internal sealed class ForkJoin : IThreadPoolWorkItem, IDisposable
         else for (int i = 1; i < parts; i++) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         RunOne(0);
         Drain();
-        if (Volatile.Read(ref _remaining) != 0) _done.Wait();
+        WaitForParts();
         _work = null;
         _error?.Throw();
     }
@@ -74,7 +72,20 @@ internal sealed class ForkJoin : IThreadPoolWorkItem, IDisposable
     {
         try { _work!.RunPart(part); }
         catch (Exception e) { Interlocked.CompareExchange(ref _error, ExceptionDispatchInfo.Capture(e), null); }
-        if (Interlocked.Decrement(ref _remaining) == 0) _done.Set();
+        if (Interlocked.Decrement(ref _remaining) == 0)
+            lock (_gate) Monitor.PulseAll(_gate);
+    }
+
+    // Monitor on the gate rather than a ManualResetEventSlim: the slim event creates its lock object the first time a
+    // wait blocks, which on a loaded machine can be a call long after warm-up (a 0-byte call that allocated). Parked
+    // helpers woken by this pulse see an unchanged generation and park again.
+    private void WaitForParts()
+    {
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _remaining) != 0 && !spin.NextSpinWillYield) spin.SpinOnce();
+        if (Volatile.Read(ref _remaining) == 0) return;
+        lock (_gate)
+            while (Volatile.Read(ref _remaining) != 0) Monitor.Wait(_gate);
     }
 
     private void WakeHelpers(int wanted)
