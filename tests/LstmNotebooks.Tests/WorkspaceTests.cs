@@ -46,18 +46,26 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
         using var workspace = model.CreateWorkspace(threads);
         for (int i = 0; i < 3; i++) { workspace.Run(batch); workspace.Backpropagate(batch, null, dOut, dh, dc); }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) workspace.Run(batch);
-        long run = GC.GetAllocatedBytesForCurrentThread() - before;
-        long runWorkers = workspace.WorkerAllocatedBytes;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) workspace.Backpropagate(batch, null, dOut, dh, dc);
-        long backward = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Steady state: some round of five calls of each kind allocates nothing, on any thread. (Not necessarily the
+        // first: the runtime's tiered JIT and ArrayPool's trimming under memory pressure allocate at moments that
+        // follow the machine's load; an allocation made by the calls themselves would show in every round.)
+        long run = -1, runWorkers = -1, backward = -1, backwardWorkers = -1;
+        for (int round = 0; round < 6 && (run | runWorkers | backward | backwardWorkers) != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            runWorkers = 0;
+            for (int i = 0; i < 5; i++) { workspace.Run(batch); runWorkers += workspace.WorkerAllocatedBytes; }
+            run = GC.GetAllocatedBytesForCurrentThread() - before;
+            before = GC.GetAllocatedBytesForCurrentThread();
+            backwardWorkers = 0;
+            for (int i = 0; i < 5; i++) { workspace.Backpropagate(batch, null, dOut, dh, dc); backwardWorkers += workspace.WorkerAllocatedBytes; }
+            backward = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
         Assert.Equal(threads, workspace.LastThreadCount);
         Assert.Equal(0, run);
         Assert.Equal(0, backward);
         Assert.Equal(0, runWorkers);
-        Assert.Equal(0, workspace.WorkerAllocatedBytes);
+        Assert.Equal(0, backwardWorkers);
     }
 
     [Fact]
@@ -78,12 +86,18 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
             using var session = model.StartTraining(Training.Adam(1e-3).WithBatchSize(8).WithThreads(threads).WithTruncation(5).WithGradientClip(1));
             session.Train(longData, epochs: 1);
             session.Train(shortData, epochs: 1);
-            session.StepAllocatedBytes = 0;
-            long before = session.Steps;
-            session.Train(shortData, epochs: 2);
-            session.Train(longData, epochs: 2);
-            Assert.Equal(2 * 2 * 3 + 2 * 2 * 8, session.Steps - before);
-            Assert.True(session.StepAllocatedBytes == 0, $"{threads} thread(s): {session.Steps - before} steps allocated {session.StepAllocatedBytes} bytes");
+            // Steady state: some round of 44 steps allocates nothing (see the test above for why not always the first).
+            var rounds = new List<long>();
+            for (int round = 0; round < 6 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+            {
+                session.StepAllocatedBytes = 0;
+                long before = session.Steps;
+                session.Train(shortData, epochs: 2);
+                session.Train(longData, epochs: 2);
+                Assert.Equal(2 * 2 * 3 + 2 * 2 * 8, session.Steps - before);
+                rounds.Add(session.StepAllocatedBytes);
+            }
+            Assert.True(rounds[^1] == 0, $"{threads} thread(s): every round of 44 steps allocated: {string.Join(", ", rounds)} bytes");
         }
     }
 
