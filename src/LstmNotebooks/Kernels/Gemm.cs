@@ -248,7 +248,7 @@ internal static class Gemm
         // depends on the part, the thread that happens to run a part (any thread may) would rent a pool bucket it has
         // never used, and a call that allocates nothing in steady state would allocate when the timing changes.
         int wide = Simd.Lanes<T>(VectorWidth.Vector512);
-        var bBuf = ArrayPool<T>.Shared.Rent(kc * Math.Max(panels * PanelVectors * v, MicroPanels(ldc, PackOrder.Columns, wide) * PanelVectors * wide));
+        var bBuf = ArrayPool<T>.Shared.Rent(kc * MicroPanels(ldc, PackOrder.Columns, wide) * PanelVectors * wide);   // ≥ this part's panels
         var aBuf = packA ? ArrayPool<T>.Shared.Rent(RowBlock * KPanel) : [];   // the largest block, for the same reason
         try
         {
