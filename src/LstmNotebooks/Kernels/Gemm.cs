@@ -731,14 +731,6 @@ internal static class Gemm
                 dst[col * m + r] = src[r * n + col];
     }
 
-    /// <summary>Adds the row vector <paramref name="bias"/> (length N) to every row of C[M×N].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public static void AddRowVector<T>(ReadOnlySpan<T> bias, Span<T> c, int m, int n)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int r = 0; r < m; r++) Elementwise.Add(c.Slice(r * n, n), bias, c.Slice(r * n, n));
-    }
-
     /// <summary>Sets every row of C[M×N] to the row vector <paramref name="bias"/> (length N).</summary>
     public static void SetRows<T>(ReadOnlySpan<T> bias, Span<T> c, int m, int n)
     {

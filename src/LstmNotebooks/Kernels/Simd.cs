@@ -53,6 +53,8 @@ internal interface ISimd<T, TV> where T : unmanaged, IBinaryFloatingPointIeee754
     static abstract TV Negate(TV a);
     /// <summary>a·b + c with one rounding.</summary>
     static abstract TV Fma(TV a, TV b, TV c);
+    /// <summary>c − a·b with one rounding: fma(−a, b, c) (the negation is exact) in one instruction (vfnmadd) instead of two.</summary>
+    static abstract TV NegatedFma(TV a, TV b, TV c);
     /// <summary>The smaller of a and b, as <see cref="Math.Min(double, double)"/> for numbers; a NaN in a is returned.
     /// (The hardware's min: the runtime's IEEE-exact Vector512.Min costs three instructions more per call, and the
     /// kernels only clamp against constants, where the two agree.)</summary>
@@ -72,8 +74,6 @@ internal interface ISimd<T, TV> where T : unmanaged, IBinaryFloatingPointIeee754
     /// <summary>p·2^n for integer lanes n in the normal exponent range: one rounding of the exact product, as
     /// p * 2^n — with AVX-512 one instruction (vscalefps) instead of four.</summary>
     static abstract TV ScaleByPow2(TV p, TV n);
-    /// <summary>Float lanes: the bits 0x7EF311C7 − bits(d), the seed of <see cref="VectorMath.Reciprocal(float)"/>.</summary>
-    static abstract TV ReciprocalSeed(TV d);
 }
 
 /// <summary><see cref="Vector512{T}"/>: 16 floats or 8 doubles per register, 32 registers with AVX-512.</summary>
@@ -103,6 +103,14 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>> where T : unmanaged
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> NegatedFma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (!Avx512F.IsSupported) return Fma(-a, b, c);
+        if (typeof(T) == typeof(float)) return Avx512F.FusedMultiplyAddNegated(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        return Avx512F.FusedMultiplyAddNegated(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Round(Vector512<T> a)
     {
         if (typeof(T) == typeof(float)) return Vector512.Round(a.As<T, float>()).As<float, T>();
@@ -125,8 +133,6 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>> where T : unmanaged
         return Avx512F.Scale(p.As<T, double>(), n.As<T, double>()).As<double, T>();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> ReciprocalSeed(Vector512<T> d) => (Vector512.Create(0x7EF311C7) - d.As<T, int>()).As<int, T>();
 }
 
 /// <summary><see cref="Vector{T}"/>: the runtime's preferred width (256-bit on x64 by default, 128-bit on Arm).</summary>
@@ -156,6 +162,18 @@ internal readonly struct SimdVector<T> : ISimd<T, Vector<T>> where T : unmanaged
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> NegatedFma(Vector<T> a, Vector<T> b, Vector<T> c)
+    {
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported && Vector<T>.Count * Unsafe.SizeOf<T>() == 32)
+        {
+            if (typeof(T) == typeof(float))
+                return System.Runtime.Intrinsics.X86.Fma.MultiplyAddNegated(a.AsVector256().AsSingle(), b.AsVector256().AsSingle(), c.AsVector256().AsSingle()).As<float, T>().AsVector();
+            return System.Runtime.Intrinsics.X86.Fma.MultiplyAddNegated(a.AsVector256().AsDouble(), b.AsVector256().AsDouble(), c.AsVector256().AsDouble()).As<double, T>().AsVector();
+        }
+        return Fma(-a, b, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Round(Vector<T> a)
     {
         if (typeof(T) == typeof(float)) return Vector.As<float, T>(Vector.Round(Vector.As<T, float>(a)));
@@ -172,7 +190,4 @@ internal readonly struct SimdVector<T> : ISimd<T, Vector<T>> where T : unmanaged
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> ScaleByPow2(Vector<T> p, Vector<T> n) => p * Pow2(n);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> ReciprocalSeed(Vector<T> d) => Vector.As<int, T>(new Vector<int>(0x7EF311C7) - Vector.As<T, int>(d));
 }

@@ -471,7 +471,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 for (int j = 0; j < hout; j++) mask[b * hout + j] = Options.Dropout.Recurrent<T>(u, RowOffset + b, j);
         }
         bool intervene = interventions is { Count: > 0 };
-        var bias = p.Slice(o.BiasIh, GH);
+        var bias = n.InputBias(prepared, u);
         var cancellation = Options.Cancellation;
         for (int t = 0; t < Steps; t++)
         {

@@ -250,7 +250,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         var n = _net;
         var shard = ShardAt(0);
         _parts = 1;
-        _net.PrepareWeights(parameters, _prepared);
+        Prepare(parameters, backward: false);
         shard.Plan(1, sequence.Steps, 0, new PassOptions(PassMode.History, KeepPre: true, Interventions: interventions.Length > 0));
         shard.GatherBatch(SequenceBatch.Create([sequence]));
         shard.SetInitialState(parameters, n.Spec.LearnedInitialState ? StateSource.Learned : StateSource.Zero, null, 1);
@@ -266,7 +266,22 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         (_call, _p, _rows, _steps) = (call, parameters, rows, steps);
         if (call != Call.Train) _parts = ThreadPolicy.Choose(Threads, rows, _net.ForwardFlops(rows, steps) * (call == Call.Backpropagate ? 3 : 1));
         for (int i = 0; i < _parts; i++) ShardAt(i);
-        _net.PrepareWeights(parameters, _prepared, backward: call is Call.Backpropagate or Call.Train);
+        Prepare(parameters, backward: call is Call.Backpropagate or Call.Train);
+    }
+
+    // The weights packed for the products. A model's parameters never change (a Model is immutable and its array is
+    // never handed out for writing), so a model's workspace packs them once and reuses the packing on every later call;
+    // a training session's parameters change in place between calls, so they are packed on every call. Packing was
+    // 9 % of a batch-1, T = 100, H = 32 inference call (perf profile, Benchmarks README).
+    private T[]? _preparedFor;
+    private bool _preparedBackward;
+
+    private void Prepare(T[] parameters, bool backward)
+    {
+        bool immutable = _model is not null && ReferenceEquals(parameters, _model.ParameterArray);
+        if (immutable && ReferenceEquals(parameters, _preparedFor) && (_preparedBackward || !backward)) return;
+        _net.PrepareWeights(parameters, _prepared, backward);
+        (_preparedFor, _preparedBackward) = immutable ? (parameters, backward) : (null, false);
     }
 
     private void End()
