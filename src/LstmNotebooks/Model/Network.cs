@@ -183,6 +183,7 @@ internal ref struct StepSpans<T> where T : unmanaged, IBinaryFloatingPointIeee75
     public ReadOnlySpan<T> HIn;   // B×Hout: what W_hh multiplies (h_{t-1}, masked under recurrent dropout)
     public Span<T> M;             // B×H: a projected LSTM's o ⊙ tanh(c)
     public Span<T> H;             // B×Hout: h_t
+    public bool KeepGates;        // the gate values are read later (a pass with history); inference reads none
 }
 
 /// <summary>The spans one backward step works on. dH arrives as ∂L/∂(cell's own output): ∂L/∂h, or ∂L/∂m for a
@@ -268,7 +269,8 @@ internal sealed class LstmOps<T>(LstmCellFlags flags) : CellOps<T> where T : unm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public override void Step(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whh, in PackedLayout<T> layout, ref StepSpans<T> s, int h, int gh)
     {
-        var cell = new LstmStepEpilogue<T>(s.Pre, s.CPrev, Peep(p, o, h), flags, s.Gates, s.C, o.Projection >= 0 ? s.M : s.H, s.Lengths, s.Step);
+        var cell = new LstmStepEpilogue<T>(s.Pre, s.CPrev, Peep(p, o, h), flags, s.Gates, s.C, o.Projection >= 0 ? s.M : s.H, s.Lengths, s.Step,
+            s.KeepGates);
         Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, ref cell, reverse: (s.Step & 1) == 1);
     }
 

@@ -495,6 +495,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 HPrev = t == 0 ? h0 : hs.Slice((t - 1) * B * hout, B * hout),
                 M = up.M >= 0 ? StepRows(up.M, t % up.MSteps, H) : default,
                 H = hs.Slice(t * B * hout, B * hout),
+                KeepGates = Options.Mode == PassMode.History,
             };
             s.HIn = s.HPrev;
             if (up.HIn >= 0)
