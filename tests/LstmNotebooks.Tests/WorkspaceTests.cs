@@ -190,6 +190,45 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => s1.CreateWorkspace(0));
     }
 
+    /// <summary>A model's workspace packs the weights once and reuses the packing (a model's parameters never change):
+    /// inference, then a backward pass (which needs the extra backward packing), then inference and a trace again give
+    /// the bits of fresh workspaces, for every cell, with a projection and with a head.</summary>
+    [Theory]
+    [InlineData(CellKind.Lstm, false)]
+    [InlineData(CellKind.Lstm, true)]
+    [InlineData(CellKind.Gru, false)]
+    [InlineData(CellKind.Rnn, false)]
+    public void AReusedPackingGivesTheBitsOfAFreshOne(CellKind cell, bool projected)
+    {
+        var spec = new ModelSpec(cell, 3, 20).WithLayers(2).WithSeed(7).WithHead(Head.Regression(2));
+        if (projected) spec = spec.WithProjection(8);
+        var model = spec.Build<float>();
+        var batch = Batch<float>(5, 9, 3, seed: 8);
+        int units = 2, hout = projected ? 8 : 20;
+        var dOut = Random<float>(batch.Batch * batch.Steps * hout, 9);
+        var dh = Random<float>(units * batch.Batch * hout, 10);
+        var dc = cell == CellKind.Lstm ? Random<float>(units * batch.Batch * 20, 11) : [];
+
+        float[] RunOnce(Workspace<float> ws)
+        {
+            var r = ws.Run(batch);
+            return [.. r.Output, .. r.HeadOutputs, .. r.FinalState.Hidden];
+        }
+        float[] BackOnce(Workspace<float> ws) => ws.Backpropagate(batch, null, dOut, dh, dc).Parameters.ToArray();
+
+        using var reused = model.CreateWorkspace(threads: 1);
+        var run1 = RunOnce(reused);
+        var grad = BackOnce(reused);
+        var run2 = RunOnce(reused);
+        var grad2 = BackOnce(reused);
+        using (var fresh = model.CreateWorkspace(threads: 1)) Assert.Equal(RunOnce(fresh), run1);
+        using (var fresh = model.CreateWorkspace(threads: 1)) Assert.Equal(BackOnce(fresh), grad);
+        Assert.Equal(run1, run2);
+        Assert.Equal(grad, grad2);
+        var trace = model.Trace(Sequence.FromFlat(batch.Values.Slice(0, 9 * 3).ToArray(), 9, 3));
+        Assert.Equal(trace.Layer(1)[TraceChannel.HiddenState, 8, 0], model.Trace(Sequence.FromFlat(batch.Values.Slice(0, 9 * 3).ToArray(), 9, 3)).Layer(1)[TraceChannel.HiddenState, 8, 0]);
+    }
+
     [Fact]
     public void AWorkspaceResultCarriesIntoItsNextCall()
     {
