@@ -225,8 +225,11 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
         using (var fresh = model.CreateWorkspace(threads: 1)) Assert.Equal(BackOnce(fresh), grad);
         Assert.Equal(run1, run2);
         Assert.Equal(grad, grad2);
-        var trace = model.Trace(Sequence.FromFlat(batch.Values.Slice(0, 9 * 3).ToArray(), 9, 3));
-        Assert.Equal(trace.Layer(1)[TraceChannel.HiddenState, 8, 0], model.Trace(Sequence.FromFlat(batch.Values.Slice(0, 9 * 3).ToArray(), 9, 3)).Layer(1)[TraceChannel.HiddenState, 8, 0]);
+        // A trace through the reused workspace (after its backward packing) against a fresh one.
+        var sequence = Sequence.FromFlat(batch.Values.Slice(0, 9 * 3).ToArray(), 9, 3);
+        var traced = reused.Trace(model.ParameterArray, sequence, []);
+        using (var fresh = model.CreateWorkspace(threads: 1))
+            Assert.Equal(fresh.Trace(model.ParameterArray, sequence, []).Layer(1)[TraceChannel.HiddenState, 8, 0], traced.Layer(1)[TraceChannel.HiddenState, 8, 0]);
     }
 
     [Fact]

@@ -164,7 +164,7 @@ internal readonly struct SimdVector<T> : ISimd<T, Vector<T>> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> NegatedFma(Vector<T> a, Vector<T> b, Vector<T> c)
     {
-        if (System.Runtime.Intrinsics.X86.Fma.IsSupported && Vector<T>.Count * Unsafe.SizeOf<T>() == 32)
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported && Vector<byte>.Count == Vector256<byte>.Count)
         {
             if (typeof(T) == typeof(float))
                 return System.Runtime.Intrinsics.X86.Fma.MultiplyAddNegated(a.AsVector256().AsSingle(), b.AsVector256().AsSingle(), c.AsVector256().AsSingle()).As<float, T>().AsVector();
