@@ -1,4 +1,5 @@
 using System.Numerics;
+using LstmNotebooks.Kernels;
 
 namespace LstmNotebooks.Tests;
 
@@ -165,7 +166,7 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         // The issue's S5 shape (B128 T100 I128 H512): Run used to keep every step's gates and states (262 MB).
         var model = Lstm.Create(128, 512).Build<float>();
-        var shard = new Shard<float>(model.Network, poison: false);
+        var shard = new Shard<float>(model.Network, poison: false, pinned: false);
         long inference = shard.Layout(128, 100, 0, new PassOptions(PassMode.Inference)).Elements * 4L;
         long history = shard.Layout(128, 100, 0, new PassOptions(PassMode.History, Backward: true)).Elements * 4L;
         long outputs = 128L * 100 * 512 * 4;
@@ -314,5 +315,81 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.True(work.Met, $"round {round}: part 1 did not start while part 0 was running");
             Assert.NotEqual(work.Threads[0], work.Threads[1]);
         }
+    }
+
+    // ---- alignment: every vector the kernels load from a kept workspace lies in one 64-byte line ----------------------
+
+    private static long LineOffset<T>(ReadOnlySpan<T> span) where T : unmanaged
+        => (long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<T>(),
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span)) & 63;
+
+    private static void StorageStartsALine<T>() where T : unmanaged
+    {
+        foreach (int length in new[] { 1, 2, 3, 15, 16, 17, 100, 4097, 30_000 })
+            foreach (bool pinned in new[] { true, false })
+            {
+                var storage = AlignedArray<T>.Allocate(length, pinned);
+                try
+                {
+                    Assert.Equal(length, storage.Span.Length);
+                    Assert.True(LineOffset<T>(storage.Span) == 0,
+                        $"{typeof(T).Name}[{length}] {(pinned ? "pinned" : "rented")}: starts {LineOffset<T>(storage.Span)} bytes into a line, expected 0");
+                    storage.Span.Fill(default);   // the whole length is usable
+                }
+                finally { storage.Return(); }
+            }
+        int line = 64 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        foreach (int n in new[] { 0, 1, line - 1, line, line + 1, 5 * line + 3 })
+        {
+            int up = AlignedArray<T>.RoundUp(n);
+            Assert.True(up >= n && up % line == 0 && up - n < line, $"RoundUp({n}) = {up}, expected the next multiple of {line}");
+        }
+    }
+
+    [Fact]
+    public void AlignedStorageStartsACacheLine()
+    {
+        StorageStartsALine<float>();
+        StorageStartsALine<double>();
+        StorageStartsALine<Half>();
+    }
+
+    /// <summary>Odd sizes (H = 5: 4H = 20 floats, not a line), two layers, both directions, a projection and a head put
+    /// every part of the prepared weights after parts of arbitrary lengths; each must still start a line, as must the
+    /// scratch slab of a kept workspace.</summary>
+    [Theory]
+    [InlineData(CellKind.Lstm, false)]
+    [InlineData(CellKind.Lstm, true)]
+    [InlineData(CellKind.Gru, false)]
+    public void AKeptWorkspaceKeepsEveryWeightAndItsScratchOnCacheLines(CellKind cell, bool projected)
+    {
+        var spec = new ModelSpec(cell, 3, 5).WithLayers(2).WithBidirectional().WithSeed(4).WithHead(Head.Classification(3));
+        if (projected) spec = spec.WithProjection(3);
+        var model = spec.Build<float>();
+        var batch = Batch<float>(3, 7, 3, seed: 5);
+        using var ws = model.CreateWorkspace(threads: 1);
+        var run = ws.Run(batch);
+        var dh = Random<float>(run.FinalState.Hidden.Length, 7);
+        var dc = cell == CellKind.Lstm ? Random<float>(4 * 3 * 5, 8) : [];
+        ws.Backpropagate(batch, null, Random<float>(run.Output.Length, 6), dh, dc);
+        var n = model.Network;
+        var prepared = ws.PreparedWeights;
+        for (int u = 0; u < n.Units.Length; u++)
+        {
+            var parts = new (string Name, long Offset)[]
+            {
+                ("W_ih packed", LineOffset(n.Wih(prepared, u, out _))),
+                ("W_hh packed", LineOffset(n.Whh(prepared, u, out _))),
+                ("W_hh packed for backward", LineOffset(n.WhhBackward(prepared, u, out _))),
+                ("b_ih + b_hh", LineOffset(n.InputBias(prepared, u))),
+            };
+            foreach (var (name, offset) in parts) Assert.True(offset == 0, $"unit {u}: {name} starts {offset} bytes into a cache line, expected 0");
+        }
+        if (projected) Assert.Equal(0, LineOffset(n.WhrT(prepared, 1)));
+        Assert.Equal(0, LineOffset(n.HeadWT(prepared)));
+        var shard = new Shard<float>(n, poison: false, pinned: true);
+        shard.Plan(3, 7, 0, new PassOptions(PassMode.History, Backward: true));
+        Assert.Equal(0, LineOffset(shard.Slab));
+        shard.Dispose();
     }
 }

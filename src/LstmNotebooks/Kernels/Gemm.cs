@@ -60,22 +60,19 @@ internal readonly struct PackedLayout<T> where T : unmanaged
 /// <see cref="Dispose"/>: weights packed once per call and read by every step.</summary>
 internal readonly struct PooledPack<T> : IDisposable where T : unmanaged
 {
-    private readonly T[] _buffer;
+    private readonly AlignedArray<T> _buffer;
 
-    internal PooledPack(T[] buffer, PackedLayout<T> layout)
+    internal PooledPack(AlignedArray<T> buffer, PackedLayout<T> layout)
     {
         _buffer = buffer;
         Layout = layout;
     }
 
     public PackedLayout<T> Layout { get; }
-    public ReadOnlySpan<T> Span => _buffer.AsSpan(0, Layout.Length);
-    public ReadOnlyMemory<T> Memory => _buffer.AsMemory(0, Layout.Length);
+    public ReadOnlySpan<T> Span => _buffer.Span;
+    public ReadOnlyMemory<T> Memory => _buffer.Memory;
 
-    public void Dispose()
-    {
-        if (_buffer is { Length: > 0 }) ArrayPool<T>.Shared.Return(_buffer);
-    }
+    public void Dispose() => _buffer.Return();
 }
 
 /// <summary>Runs after each register tile of an output is final (all K accumulated): rows [row, row + rows) and,
@@ -248,8 +245,10 @@ internal static class Gemm
         // depends on the part, the thread that happens to run a part (any thread may) would rent a pool bucket it has
         // never used, and a call that allocates nothing in steady state would allocate when the timing changes.
         int wide = Simd.Lanes<T>(VectorWidth.Vector512);
-        var bBuf = ArrayPool<T>.Shared.Rent(kc * MicroPanels(ldc, PackOrder.Columns, wide) * PanelVectors * wide);   // ≥ this part's panels
-        var aBuf = packA ? ArrayPool<T>.Shared.Rent(RowBlock * KPanel) : [];   // the largest block, for the same reason
+        var bStore = AlignedArray<T>.Rent(kc * MicroPanels(ldc, PackOrder.Columns, wide) * PanelVectors * wide);   // ≥ this part's panels
+        var aStore = packA ? AlignedArray<T>.Rent(RowBlock * KPanel) : default;   // the largest block, for the same reason
+        var bBuf = bStore.Span;
+        var aBuf = aStore.Span;
         try
         {
             var none = new NoEpilogue();
@@ -263,8 +262,8 @@ internal static class Gemm
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(bBuf);
-            if (packA) ArrayPool<T>.Shared.Return(aBuf);
+            bStore.Return();
+            aStore.Return();
         }
     }
 
@@ -347,8 +346,8 @@ internal static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var layout = PackedLayout<T>.Create(k, n, order);
-        var buffer = ArrayPool<T>.Shared.Rent(Math.Max(1, layout.Length));
-        Pack(source, transposed, layout, buffer);
+        var buffer = AlignedArray<T>.Rent(layout.Length);
+        Pack(source, transposed, layout, buffer.Span);
         return new PooledPack<T>(buffer, layout);
     }
 
@@ -523,7 +522,7 @@ internal static class Gemm
     /// a buffer, packed row block by row block into 6-row k-major panels first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     private static void Packed<T, TE>(ReadOnlySpan<T> a, int ars, int acs, in PanelB<T> panel, int p0, Span<T> c, int ldc,
-        int m, int q0, int q1, bool lastPanel, VectorWidth width, T[] aBuf, ref TE epilogue, bool reverse)
+        int m, int q0, int q1, bool lastPanel, VectorWidth width, Span<T> aBuf, ref TE epilogue, bool reverse)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
     {
         if ((m - 1) * (long)ars + (panel.Kcp + p0 - 1) * (long)acs >= a.Length || c.Length < (m - 1) * (long)ldc + panel.N)
@@ -537,7 +536,7 @@ internal static class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     private static void Packed<T, TS, TV, TE>(ReadOnlySpan<T> a, int ars, int acs, in PanelB<T> panel, int p0, Span<T> c, int ldc,
-        int m, int q0, int q1, bool lastPanel, T[] aBuf, ref TE epilogue, bool reverse)
+        int m, int q0, int q1, bool lastPanel, Span<T> aBuf, ref TE epilogue, bool reverse)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
         where TE : ITileEpilogue, allows ref struct
     {
@@ -573,7 +572,7 @@ internal static class Gemm
         {
             int rows = Math.Min(RowBlock, m - i0);
             // Where tile t (its first row t of the block) starts, and how its rows and steps of k lie.
-            ref T aBlock = ref packA ? ref aBuf[0] : ref Unsafe.Add(ref aRef, (nuint)i0 * (nuint)ars);
+            ref T aBlock = ref packA ? ref MemoryMarshal.GetReference(aBuf) : ref Unsafe.Add(ref aRef, (nuint)i0 * (nuint)ars);
             nuint aTile = packA ? (nuint)kcp : (nuint)ars, aRow = packA ? 1 : (nuint)ars, aStep = packA ? TileRows : (nuint)acs;
             if (packA) PackAPanel(a, ars, acs, i0, rows, p0, kcp, aBuf);
             for (int q = q0; q < q1; q++)

@@ -50,21 +50,23 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
             uw.Ih = PackedLayout<T>.Create(Units[u].InputSize, GH, PackOrder.Columns);
             uw.Hh = PackedLayout<T>.Create(Hout, GH, hhOrder);
             uw.HhBack = PackedLayout<T>.Create(GH, Hout, PackOrder.Columns);
-            uw.IhAt = w; w += uw.Ih.Length;
-            uw.HhAt = w; w += uw.Hh.Length;
-            uw.HrAt = w; if (Projected) w += H * Hout;
+            // Every part starts a cache line of the workspace's aligned buffer (AlignedArray), so no vector load straddles two.
+            uw.IhAt = w; w += Line(uw.Ih.Length);
+            uw.HhAt = w; w += Line(uw.Hh.Length);
+            uw.HrAt = w; if (Projected) w += Line(H * Hout);
             // Layer 0 also keeps W_ihᵀ as rows: a one-hot input adds row x_t of it (a column lookup, no product).
-            uw.IhTAt = w; if (u < D) w += Units[u].InputSize * GH;
-            uw.BiasAt = w; w += GH;
+            uw.IhTAt = w; if (u < D) w += Line(Units[u].InputSize * GH);
+            uw.BiasAt = w; w += Line(GH);
         }
         HeadOffset = w;
-        w += OutputWidth * HeadOutputs;
+        w += Line(OutputWidth * HeadOutputs);
         for (int u = 0; u < Units.Length; u++)
         {
             _weights[u].HhBackAt = w;
-            w += _weights[u].HhBack.Length;
+            w += Line(_weights[u].HhBack.Length);
         }
         PreparedLength = w;
+        static int Line(int n) => AlignedArray<T>.RoundUp(n);
     }
 
     public ModelSpec Spec { get; }

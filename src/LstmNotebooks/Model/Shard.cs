@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using LstmNotebooks.Kernels;
@@ -46,15 +45,19 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 {
     private readonly Network<T> _net;
     private readonly bool _poison;
-    private T[] _slab = [];
+    private readonly bool _pinned;
+    private AlignedArray<T> _slab;
     private int[] _ints = [];
     private readonly UnitPlan[] _units;
     private readonly LayerPlan[] _layers;
 
-    public Shard(Network<T> net, bool poison)
+    // pinned: the slab on the pinned-object heap (a kept workspace's), so it never moves off its 64-byte alignment;
+    // otherwise rented.
+    public Shard(Network<T> net, bool poison, bool pinned)
     {
         _net = net;
         _poison = poison;
+        _pinned = pinned;
         _units = new UnitPlan[net.L * net.D];
         _layers = new LayerPlan[net.L];
     }
@@ -89,8 +92,6 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     /// <summary>Bytes this shard's thread allocated during its last pass (tests hold it at 0 in steady state).</summary>
     public long AllocatedBytes { get; set; }
 
-    private static int Align(int n) => (n + 15) & ~15;
-
     /// <summary>Lays out the buffers of a pass of <paramref name="rows"/> × <paramref name="steps"/> and makes sure the
     /// slab holds them. Keeps the rows-only prefix when the slab grows.</summary>
     public void Plan(int rows, int steps, int rowOffset, in PassOptions o)
@@ -98,12 +99,12 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         var (at, stable) = Layout(rows, steps, rowOffset, o);
         if (_slab.Length < at)
         {
-            var grown = ArrayPool<T>.Shared.Rent(at);
-            _slab.AsSpan(0, Math.Min(stable, _slab.Length)).CopyTo(grown);
+            var grown = AlignedArray<T>.Allocate(at, _pinned);
+            _slab.Span[..Math.Min(stable, _slab.Length)].CopyTo(grown.Span);
             Release();
             _slab = grown;
         }
-        if (_poison) _slab.AsSpan(stable, at - stable).Fill(T.NaN);
+        if (_poison) _slab.Span[stable..at].Fill(T.NaN);
     }
 
     /// <summary>Computes the offsets of every buffer; returns the elements they take and the length of the rows-only
@@ -129,7 +130,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             bool history = o.Mode == PassMode.History;
             bool training = o.Dropout.Any;
             int at = 0;
-            int Take(int length) { int r = at; at += Align(length); return r; }
+            int Take(int length) { int r = at; at += AlignedArray<T>.RoundUp(length); return r; }
             int TakeIf(bool need, int length) => need ? Take(length) : -1;
 
             for (int u = 0; u < units; u++)
@@ -241,14 +242,17 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 
     private void Release()
     {
-        if (_slab.Length > 0) ArrayPool<T>.Shared.Return(_slab);
-        _slab = [];
+        _slab.Return();
+        _slab = default;
     }
 
     public void Dispose() => Release();
 
-    private Span<T> Region(int offset, int length) => _slab.AsSpan(offset, length);
-    private Span<T> StepRows(int offset, int slot, int width) => _slab.AsSpan(offset + slot * Rows * width, Rows * width);
+    /// <summary>All of the scratch memory (tests check its alignment).</summary>
+    internal ReadOnlySpan<T> Slab => _slab.Span;
+
+    private Span<T> Region(int offset, int length) => _slab.Span.Slice(offset, length);
+    private Span<T> StepRows(int offset, int slot, int width) => _slab.Span.Slice(offset + slot * Rows * width, Rows * width);
     public Span<int> Lengths => _ints.AsSpan(_lengthsAt, Rows);
     /// <summary>Each row's whole sequence length (a window may hold only part of it).</summary>
     private Span<int> WholeLengths => _ints.AsSpan(_wholeAt, Rows);
@@ -602,7 +606,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     {
         var n = _net;
         int W = n.OutputWidth, hout = n.Hout, m = 0;
-        var rows = _slab.AsSpan(_headRowsAt);
+        var rows = _slab.Span[_headRowsAt..];
         var top = TopOutput;
         var rowAt = _ints.AsSpan(_rowAtAt);
         var targetRow = _ints.AsSpan(_targetRowAt);

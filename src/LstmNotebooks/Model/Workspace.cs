@@ -1,4 +1,4 @@
-using System.Buffers;
+using LstmNotebooks.Kernels;
 using System.Numerics;
 
 namespace LstmNotebooks;
@@ -19,7 +19,8 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
     private readonly bool _poison;
     private readonly ForkJoin _forkJoin;
     private readonly Job _job;
-    private readonly T[] _prepared;
+    private readonly AlignedArray<T> _prepared;
+    private readonly bool _reused;
     private Shard<T>[] _shards = [];
     private int _parts;
     private bool _disposed;
@@ -54,13 +55,15 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         if (threads is int n && (n < 1 || n > 64))
             ThrowHelper.OutOfRange(nameof(threads), n, $"Threads must be in [1, 64] (or null to choose by size), but was {n}.");
         _forkJoin = new ForkJoin(dedicated: reused);
+        _reused = reused;
         _net = network;
         _model = model;
         Threads = threads;
         _poison = poison;
         _job = new Job(this);
-        // Rented, as the shards' slabs: a one-shot call (model.Run) then reuses the last call's memory.
-        _prepared = ArrayPool<T>.Shared.Rent(network.PreparedLength);
+        // Rented by a one-shot call (model.Run), which then reuses the last call's memory; pinned in a kept workspace, so
+        // it stays aligned (as the shards' slabs).
+        _prepared = AlignedArray<T>.Allocate(network.PreparedLength, pinned: reused);
         _run = new RunResult<T>();
         _gradients = new Gradients<T>(network.Layout);
     }
@@ -179,10 +182,13 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         _disposed = true;
         _forkJoin.Dispose();
         foreach (var s in _shards) s.Dispose();
-        ArrayPool<T>.Shared.Return(_prepared);
+        _prepared.Return();
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The weights in the forms the kernels read, as the last call prepared them (tests check their alignment).</summary>
+    internal ReadOnlySpan<T> PreparedWeights => _prepared.Span;
 
     // ---- internal calls (training, loss, traces) -------------------------------------------------------------------
 
@@ -254,8 +260,8 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         shard.Plan(1, sequence.Steps, 0, new PassOptions(PassMode.History, KeepPre: true, Interventions: interventions.Length > 0));
         shard.GatherBatch(SequenceBatch.Create([sequence]));
         shard.SetInitialState(parameters, n.Spec.LearnedInitialState ? StateSource.Learned : StateSource.Zero, null, 1);
-        shard.Forward(parameters, _prepared, interventions.Length > 0 ? interventions : null);
-        return LstmNotebooks.Trace<T>.From(n, shard, parameters, _prepared, interventions);
+        shard.Forward(parameters, _prepared.Span, interventions.Length > 0 ? interventions : null);
+        return LstmNotebooks.Trace<T>.From(n, shard, parameters, _prepared.Span, interventions);
     }
 
     // ---- running the parts ------------------------------------------------------------------------------------------
@@ -280,7 +286,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
     {
         bool immutable = _model is not null && ReferenceEquals(parameters, _model.ParameterArray);
         if (immutable && ReferenceEquals(parameters, _preparedFor) && (_preparedBackward || !backward)) return;
-        _net.PrepareWeights(parameters, _prepared, backward);
+        _net.PrepareWeights(parameters, _prepared.Span, backward);
         (_preparedFor, _preparedBackward) = immutable ? (parameters, backward) : (null, false);
     }
 
@@ -295,7 +301,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
     private Shard<T> ShardAt(int i)
     {
         if (_shards.Length <= i) Array.Resize(ref _shards, i + 1);
-        return _shards[i] ??= new Shard<T>(_net, _poison);
+        return _shards[i] ??= new Shard<T>(_net, _poison, pinned: _reused);
     }
 
     private static StateSource SourceOf(RecurrentState<T>? given) => given is null ? StateSource.Zero : StateSource.Given;
@@ -319,7 +325,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
                 shard.Plan(rows, _steps, b0, new PassOptions(PassMode.Inference, Head: false));
                 shard.GatherBatch(_batch!);
                 shard.SetInitialState(p, Resolve(_source), _state, _rows);
-                shard.Forward(p, _prepared, null);
+                shard.Forward(p, _prepared.Span, null);
                 WriteRun(shard);
                 break;
             }
@@ -329,10 +335,10 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
                 shard.Plan(rows, _steps, b0, new PassOptions(PassMode.History, Backward: true, InputGradient: true, OwnGradient: own));
                 shard.GatherBatch(_batch!);
                 shard.SetInitialState(p, Resolve(_source), _state, _rows);
-                shard.Forward(p, _prepared, null);
+                shard.Forward(p, _prepared.Span, null);
                 var grad = own ? shard.Gradient : _gradOut.AsSpan(0, n.Layout.Count);
                 grad.Clear();
-                shard.BackwardFromBatchFirst(p, _prepared, grad, _dOut.AsSpan(0, _dOutLength), _dhN.AsSpan(0, _dhNLength), _dcN.AsSpan(0, _dcNLength),
+                shard.BackwardFromBatchFirst(p, _prepared.Span, grad, _dOut.AsSpan(0, _dOutLength), _dhN.AsSpan(0, _dhNLength), _dcN.AsSpan(0, _dcNLength),
                     _rows, _steps, _dh0, n.HasCell ? _dc0 : default);
                 WriteInputGradient(shard);
                 break;
@@ -357,7 +363,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
                 shard.SetInitialState(p, _firstWindow ? _source : StateSource.Carried, null, _rows);
                 var grad = own ? shard.Gradient : train ? _gradOut.AsSpan(0, n.Layout.Count) : default;
                 if (own) grad.Clear();
-                shard.TrainingPass(p, _prepared, _samples!, indices, _t0, grad, _recorder);
+                shard.TrainingPass(p, _prepared.Span, _samples!, indices, _t0, grad, _recorder);
                 break;
             }
             case Call.Reduce:
@@ -392,7 +398,7 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
         }
         if (!n.HasHead) return;
         int o = n.HeadOutputs;
-        var y = shard.RunHead(_p, _prepared, out bool everyStep);
+        var y = shard.RunHead(_p, _prepared.Span, out bool everyStep);
         var at = shard.HeadRowPositions;
         if (!everyStep)
         {
