@@ -15,6 +15,14 @@ public sealed class SuiteConfig : ManualConfig
 {
     public SuiteConfig()
     {
+        // A bare ManualConfig has no logger, no standard columns and no exporter: the run printed nothing, and its
+        // summary had only the two columns below. The defaults' first, then this suite's job and columns.
+        var defaults = DefaultConfig.Instance;
+        AddLogger([.. defaults.GetLoggers()]);
+        AddColumnProvider([.. defaults.GetColumnProviders()]);
+        AddExporter([.. defaults.GetExporters()]);
+        AddAnalyser([.. defaults.GetAnalysers()]);
+        AddValidator([.. defaults.GetValidators()]);
         AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250)));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new GflopsColumn(), new PeakShareColumn());
@@ -33,6 +41,8 @@ public sealed class SuiteConfig : ManualConfig
             var (m, k, n) = GemmBenchmarks.Dimensions((ShapeName)Parameter(c, nameof(GemmBenchmarks.Shape))!, (Product)Parameter(c, nameof(GemmBenchmarks.Product))!);
             return 2.0 * m * k * n;
         }
+        if (type == typeof(AlignmentBenchmarks))   // per step (OperationsPerInvoke): the product of one row, 2·K·N
+            return 2.0 * 4 * (int)Parameter(c, nameof(AlignmentBenchmarks.Hidden))! * (int)Parameter(c, nameof(AlignmentBenchmarks.Hidden))!;
         if (type == typeof(FmaPeak))
             return FmaPeak.FlopsOf((int)Parameter(c, nameof(FmaPeak.Bits))!, (int)Parameter(c, nameof(FmaPeak.Threads))!);
         return double.NaN;
