@@ -392,4 +392,24 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(0, LineOffset(shard.Slab));
         shard.Dispose();
     }
+
+    [Fact]
+    public void ASlabThatGrowsALittleEachCallReallocatesSeldom()
+    {
+        // A notebook loop over ever longer sequences: without headroom every call would allocate a new pinned slab.
+        var model = Lstm.Create(3, 8).Build<float>();
+        var shard = new Shard<float>(model.Network, poison: false, pinned: true);
+        int moves = 0;
+        long last = -1;
+        for (int steps = 10; steps <= 200; steps++)
+        {
+            shard.Plan(4, steps, 0, new PassOptions(PassMode.History, Backward: true));
+            long at = (long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<float>(),
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(shard.Slab));
+            if (at != last) moves++;
+            last = at;
+        }
+        shard.Dispose();
+        Assert.True(moves <= 10, $"the slab was allocated {moves} times over 191 growing calls, expected at most 10");
+    }
 }

@@ -8,7 +8,7 @@ namespace LstmNotebooks.Kernels;
 /// Elements whose first starts a 64-byte cache line, so every 512-bit vector at an offset that is a multiple of its
 /// lanes lies in one line. A vector load that straddles two lines costs two, and a batch-1 recurrent step is bound by
 /// its weight loads: with the packed weights off by 4 bytes, the H = 64 step took 983 ns instead of 662 (the
-/// Benchmarks README, "alignment"). A GC array's data is only 8-byte aligned, so the storage carries its offset.
+/// Benchmarks README, "Alignment"). A GC array's data is only 8-byte aligned, so the storage carries its offset.
 /// <see cref="Pinned"/> storage (a kept workspace's) never moves; <see cref="Rent"/>ed storage (a one-shot call's) is
 /// aligned when rented, and an array the GC moves later keeps its contents and loses only the speed.
 /// </summary>

@@ -37,7 +37,8 @@ internal sealed class GradientRecorder(int units, int steps)
 
 /// <summary>
 /// One thread's part of a call: a contiguous range of the batch's rows, run through the whole stack, with every buffer
-/// it needs carved out of one slab rented from the shared array pool and sized once for the largest call it has seen.
+/// it needs carved out of one 64-byte-aligned slab (pinned in a kept workspace, rented from the shared array pool in a
+/// one-shot call) and sized once for the largest call it has seen.
 /// The buffers whose size depends only on the rows (initial and final states, recurrent masks) come first, so a
 /// truncated-BPTT window can start from the state the previous window left even when its plan is shorter.
 /// </summary>
@@ -99,7 +100,10 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         var (at, stable) = Layout(rows, steps, rowOffset, o);
         if (_slab.Length < at)
         {
-            var grown = AlignedArray<T>.Allocate(at, _pinned);
+            // Half as much again as before, at least: calls that grow a little each time (longer sequences in a
+            // notebook loop) then reallocate a few times, not on every call, as the pool's power-of-two sizes did.
+            long more = _slab.Length + _slab.Length / 2L;
+            var grown = AlignedArray<T>.Allocate(more > at && more <= Array.MaxLength - 64 ? (int)more : at, _pinned);
             _slab.Span[..Math.Min(stable, _slab.Length)].CopyTo(grown.Span);
             Release();
             _slab = grown;
