@@ -319,9 +319,11 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
 
     // ---- alignment: every vector the kernels load from a kept workspace lies in one 64-byte line ----------------------
 
-    private static long LineOffset<T>(ReadOnlySpan<T> span) where T : unmanaged
-        => (long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<T>(),
-            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span)) & 63;
+    private static long Address<T>(ReadOnlySpan<T> span) where T : unmanaged
+        => System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<T>(),
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span));
+
+    private static long LineOffset<T>(ReadOnlySpan<T> span) where T : unmanaged => Address(span) & 63;
 
     private static void StorageStartsALine<T>() where T : unmanaged
     {
@@ -404,8 +406,7 @@ public class WorkspaceTests(Xunit.Abstractions.ITestOutputHelper output)
         for (int steps = 10; steps <= 200; steps++)
         {
             shard.Plan(4, steps, 0, new PassOptions(PassMode.History, Backward: true));
-            long at = (long)System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.CompilerServices.Unsafe.NullRef<float>(),
-                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(shard.Slab));
+            long at = Address(shard.Slab);
             if (at != last) moves++;
             last = at;
         }

@@ -38,6 +38,9 @@ internal readonly struct AlignedArray<T> where T : unmanaged
 
     public int Length { get; }
 
+    /// <summary>The longest storage an array can hold with the slack alignment takes.</summary>
+    public static int MaxLength => Array.MaxLength - Slack;
+
     public Span<T> Span => _array is null ? default : _array.AsSpan(_offset, Length);
 
     public Memory<T> Memory => _array is null ? default : _array.AsMemory(_offset, Length);

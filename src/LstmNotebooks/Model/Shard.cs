@@ -103,7 +103,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             // Half as much again as before, at least: calls that grow a little each time (longer sequences in a
             // notebook loop) then reallocate a few times, not on every call, as the pool's power-of-two sizes did.
             long more = _slab.Length + _slab.Length / 2L;
-            var grown = AlignedArray<T>.Allocate(more > at && more <= Array.MaxLength - 64 ? (int)more : at, _pinned);
+            var grown = AlignedArray<T>.Allocate(more > at && more <= AlignedArray<T>.MaxLength ? (int)more : at, _pinned);
             _slab.Span[..Math.Min(stable, _slab.Length)].CopyTo(grown.Span);
             Release();
             _slab = grown;
