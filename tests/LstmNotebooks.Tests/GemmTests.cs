@@ -136,6 +136,22 @@ public class GemmTests
                         T[] cr = (T[])c0.Clone();
                         Gemm.MultiplyAdd<T, NoEpilogue>(a, packed, layout, cr, m, ref none, reverse: true);
                         BitEqual($"packed {order} reversed {m}×{k}·{k}×{n} at {width}", cs, cr);
+
+                        // Gate rows interleaved (H a multiple of the lanes): the same elements, each where GateRow puts it.
+                        if (!Gemm.CanInterleave(layout)) continue;
+                        var rows = new GateRow(GateLayout.Interleaved, layout.Lanes, h);
+                        var ci0 = Interleave(c0, m, h, rows);
+                        var expected = Interleave(cs, m, h, rows);
+                        T[] ci = (T[])ci0.Clone();
+                        Gemm.MultiplyAdd<T>(a, packed, layout, ci, m, GateLayout.Interleaved);
+                        BitEqual($"packed interleaved {m}×{k}·{k}×{n} at {width}", expected, ci);
+                        T[] cis = (T[])ci0.Clone();
+                        Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, layout, cis, m, half, panels, ref none, gates: GateLayout.Interleaved);
+                        Gemm.MultiplyAddPanels<T, NoEpilogue>(a, packed, layout, cis, m, 0, half, ref none, gates: GateLayout.Interleaved);
+                        BitEqual($"packed interleaved split {m}×{k}·{k}×{n} at {width}", expected, cis);
+                        T[] cir = (T[])ci0.Clone();
+                        Gemm.MultiplyAdd<T, NoEpilogue>(a, packed, layout, cir, m, ref none, reverse: true, GateLayout.Interleaved);
+                        BitEqual($"packed interleaved reversed {m}×{k}·{k}×{n} at {width}", expected, cir);
                     }
                     // B stored K×N (the backward's W_hh as is), packed.
                     var b = new T[k * n];
@@ -149,6 +165,51 @@ public class GemmTests
                 }
     }
 
+    /// <summary>Rows of gate blocks [i|f|g|o] (m × 4H) laid out as <paramref name="rows"/> says.</summary>
+    internal static T[] Interleave<T>(ReadOnlySpan<T> blocks, int m, int h, GateRow rows)
+    {
+        var result = new T[blocks.Length];
+        for (int r = 0; r < m; r++)
+            for (int g = 0; g < 4; g++)
+                for (int j = 0; j < h; j++) result[r * 4 * h + rows.At(j) + g * rows.Step] = blocks[r * 4 * h + g * h + j];
+        return result;
+    }
+
+    [Fact]
+    public void GateRowPlacesEachGateRunAsTheLayoutSays()
+    {
+        foreach (int lanes in new[] { 8, 16 })
+        {
+            int h = 3 * lanes;
+            var rows = new GateRow(GateLayout.Interleaved, lanes, h);
+            Assert.Equal(lanes, rows.Step);
+            for (int j = 0; j < h; j++) Assert.Equal(j / lanes * 4 * lanes + j % lanes, rows.At(j));
+            Assert.True(rows.InRuns(h));
+            Assert.False(new GateRow(GateLayout.Interleaved, lanes, lanes).InRuns(lanes));   // one run per gate: blocks
+        }
+        var blocks = new GateRow(GateLayout.Blocks, 16, 37);
+        Assert.Equal(37, blocks.Step);
+        Assert.Equal(21, blocks.At(21));
+        Assert.False(blocks.InRuns(37));
+        var odd = Assert.Throws<ArgumentException>(() => new GateRow(GateLayout.Interleaved, 16, 40));
+        Assert.Contains("16 lanes, H = 40", odd.Message);
+    }
+
+    [Fact]
+    public void InterleavedGateRowsNeedGateOrderWithWholeMicroPanels()
+    {
+        var columns = new PackedLayout<float>(4, 64, PackOrder.Columns, VectorWidth.Vector);
+        var ragged = new PackedLayout<float>(4, 4 * 12, PackOrder.LstmGates, VectorWidth.Vector);   // H = 12, 8 lanes
+        Assert.False(Gemm.CanInterleave(columns));
+        Assert.False(Gemm.CanInterleave(ragged));
+        Assert.True(Gemm.CanInterleave(new PackedLayout<float>(4, 4 * 16, PackOrder.LstmGates, VectorWidth.Vector)));
+        foreach (var layout in new[] { columns, ragged })
+        {
+            var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyAdd<float>(new float[4], new float[layout.Length], layout, new float[layout.N], 1, GateLayout.Interleaved));
+            Assert.Contains("Interleaved gate rows need LSTM gate order", e.Message);
+        }
+    }
+
     /// <summary>The epilogue sees every (row, unit) exactly once, after its value is final.</summary>
     [Fact]
     public void EpilogueCoversEveryUnitOnceWithFinalValues()
@@ -158,6 +219,7 @@ public class GemmTests
             if (Skip(width)) continue;
             foreach (var (m, k, h) in new[] { (1, 300, 37), (1, 64, 64), (1, 64, 80), (9, 130, 21), (128, 20, 48), (200, 300, 256) }) // the last in two L2 blocks
             foreach (bool reverse in new[] { false, true })
+            foreach (var gl in new[] { GateLayout.Blocks, GateLayout.Interleaved })
             {
                 int n = 4 * h;
                 var a = Random<float>(m * k, 1);
@@ -165,20 +227,23 @@ public class GemmTests
                 var expected = new float[m * n];
                 Gemm.MultiplyAddTransposedBScalar<float>(a, w, expected, m, k, n);
                 var layout = new PackedLayout<float>(k, n, PackOrder.LstmGates, width);
+                if (gl == GateLayout.Interleaved && !Gemm.CanInterleave(layout)) continue;
+                var rows = new GateRow(gl, layout.Lanes, h);
+                expected = Interleave<float>(expected, m, h, rows);
                 var packed = new float[layout.Length];
                 Gemm.Pack<float>(w, transposed: true, layout, packed);
                 var c = new float[m * n];
                 var seen = new int[m * h];
-                var epilogue = new RecordingEpilogue(c, expected, seen, h);
-                Gemm.MultiplyAdd(a, packed, layout, c, m, ref epilogue, reverse);
-                Assert.True(seen.All(s => s == 1), $"{m}×{k}, H {h} at {width}, reverse {reverse}: units seen {string.Join(",", seen.Distinct())} times");
+                var epilogue = new RecordingEpilogue(c, expected, seen, h, rows);
+                Gemm.MultiplyAdd(a, packed, layout, c, m, ref epilogue, reverse, gl);
+                Assert.True(seen.All(s => s == 1), $"{m}×{k}, H {h} at {width}, reverse {reverse}, {gl}: units seen {string.Join(",", seen.Distinct())} times");
                 Assert.Equal(0, epilogue.Early);
                 Assert.Equal(expected, c);
             }
         }
     }
 
-    private ref struct RecordingEpilogue(Span<float> c, ReadOnlySpan<float> expected, Span<int> seen, int h) : ITileEpilogue
+    private ref struct RecordingEpilogue(Span<float> c, ReadOnlySpan<float> expected, Span<int> seen, int h, GateRow preRow) : ITileEpilogue
     {
         private readonly Span<float> _c = c;
         private readonly ReadOnlySpan<float> _expected = expected;
@@ -192,7 +257,7 @@ public class GemmTests
                 {
                     _seen[r * h + u]++;
                     for (int g = 0; g < 4; g++)
-                        if (_c[r * 4 * h + g * h + u] != _expected[r * 4 * h + g * h + u]) Early++;
+                        if (_c[r * 4 * h + preRow.At(u) + g * preRow.Step] != _expected[r * 4 * h + preRow.At(u) + g * preRow.Step]) Early++;
                 }
         }
     }

@@ -75,6 +75,18 @@ public class ParallelKernelTests
                         c3.AsSpan(r * h, h), h3.AsSpan(r * h, h));
             Assert.Equal(pre3, pre1); Assert.Equal(g3, g1); Assert.Equal(c3, c1); Assert.Equal(h3, h1);
 
+            // The same step with its pre-activations interleaved: every value the same, pre's where GateRow puts it.
+            if (Gemm.CanInterleave(whh.Layout))
+            {
+                var rows = new GateRow(GateLayout.Interleaved, whh.Layout.Lanes, h);
+                float[] pre4 = GemmTests.Interleave<float>(pre0, b, h, rows), g4 = new float[b * gh], c4 = new float[b * h], h4 = new float[b * h];
+                var fused = new LstmStepEpilogue<float>(pre4, cPrev, peep, flags, g4, c4, h4, lengths, t, preRow: rows);
+                Gemm.MultiplyAdd(hPrev, whh.Span, whh.Layout, pre4, b, ref fused, reverse: (t & 1) == 1, GateLayout.Interleaved);
+                Assert.Equal(GemmTests.Interleave<float>(pre1, b, h, rows), pre4);
+                Assert.Equal(g1, g4); Assert.Equal(c1, c4); Assert.Equal(h1, h4);
+            }
+            else Assert.Equal(37, h);
+
             using var plain = Gemm.PackPooled<float>(whhRaw, transposed: true, h, gh, PackOrder.Columns);
             float[] p1 = (float[])pre0.Clone(), p2 = (float[])pre0.Clone();
             Gemm.MultiplyAdd<float>(hPrev, plain.Span, plain.Layout, p1, b);

@@ -13,6 +13,42 @@ namespace LstmNotebooks.Kernels;
 /// without a forget gate (f ≡ 1).</summary>
 internal readonly record struct LstmCellFlags(bool Peepholes, bool ForgetGate);
 
+/// <summary>Where a row of pre-activations holds gate g of unit j (<see cref="GateLayout"/>): at <see cref="At"/>(j) +
+/// g·<see cref="Step"/>. The gates, c and h rows the cell writes are always in blocks.</summary>
+internal readonly struct GateRow
+{
+    // The bits of j above a run's lanes (0 in blocks): each whole run before j's holds 3 other gates' runs too.
+    private readonly int _runMask;
+
+    /// <summary>The row of a product with <paramref name="layout"/> over a packing of <paramref name="lanes"/> lanes (a
+    /// power of two), H = <paramref name="hs"/>.</summary>
+    public GateRow(GateLayout layout, int lanes, int hs)
+    {
+        bool interleaved = layout == GateLayout.Interleaved;
+        // Bit masks, not % (a step's cell runs one of these per tile: a division costs as much as a vector of the cell).
+        if (interleaved && (lanes <= 0 || !BitOperations.IsPow2(lanes) || (hs & (lanes - 1)) != 0))
+            throw new ArgumentException($"Interleaved gate rows need runs of a power-of-two lanes dividing H; got {lanes} lanes, H = {hs}.", nameof(lanes));
+        _runMask = interleaved ? ~(lanes - 1) : 0;
+        Step = interleaved ? lanes : hs;
+    }
+
+    /// <summary>The distance from one gate's argument to the next gate's, for the same unit.</summary>
+    public int Step { get; }
+
+    /// <summary>Where gate i's argument for unit j is: (j / v)·4v + j mod v, without a division (runs per step of the cell).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int At(int j) => j + 3 * (j & _runMask);
+
+    /// <summary>Whether the gates lie in runs shorter than H (interleaved with H above the lanes; else as blocks).</summary>
+    public bool InRuns(int hs) => _runMask != 0 && Step != hs;
+}
+
+/// <summary>How the vector cell finds a unit vector's gate arguments (a type argument, so each compiles to its own
+/// loop): in blocks, at j + g·H; in runs of exactly one vector, at 4j + g·Count, whose offsets fold into the loads.</summary>
+internal interface IPreRows { static abstract bool Runs { get; } }
+internal readonly struct PreInBlocks : IPreRows { public static bool Runs => false; }
+internal readonly struct PreInRuns : IPreRows { public static bool Runs => true; }
+
 internal static class LstmKernels
 {
     /// <summary>
@@ -63,14 +99,23 @@ internal static class LstmKernels
     /// </summary>
     internal static void ForwardRows<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
         Span<T> gates, Span<T> c, Span<T> h, ReadOnlySpan<int> lengths, int t, int row, int rows, int from, int to, int hs, VectorWidth width,
-        bool keepGates = true)
+        bool keepGates = true, GateRow preRow = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int j = from;
-        if (width == VectorWidth.Vector512)
-            j = ForwardRowsVectors<T, Simd512<T>, Vector512<T>>(pre, cPrev, peep, flags, gates, c, h, lengths, t, row, rows, j, to, hs, keepGates);
-        if (width >= VectorWidth.Vector)
-            j = ForwardRowsVectors<T, SimdVector<T>, Vector<T>>(pre, cPrev, peep, flags, gates, c, h, lengths, t, row, rows, j, to, hs, keepGates);
+        if (preRow.Step == 0) preRow = new GateRow(GateLayout.Blocks, 0, hs);
+        if (!preRow.InRuns(hs))
+        {
+            if (width == VectorWidth.Vector512)
+                j = ForwardRowsVectors<T, Simd512<T>, Vector512<T>, PreInBlocks>(pre, cPrev, peep, flags, gates, c, h, lengths, t, row, rows, j, to, hs, keepGates);
+            if (width >= VectorWidth.Vector)
+                j = ForwardRowsVectors<T, SimdVector<T>, Vector<T>, PreInBlocks>(pre, cPrev, peep, flags, gates, c, h, lengths, t, row, rows, j, to, hs, keepGates);
+        }
+        // Runs of one vector each: the tiles' units are whole runs, so no vector crosses one (else the scalar loop below).
+        else if (width == VectorWidth.Vector512 && preRow.Step == Simd512<T>.Count)
+            j = ForwardRowsVectors<T, Simd512<T>, Vector512<T>, PreInRuns>(pre, cPrev, peep, flags, gates, c, h, lengths, t, row, rows, j, to, hs, keepGates);
+        else if (width >= VectorWidth.Vector && preRow.Step == SimdVector<T>.Count)
+            j = ForwardRowsVectors<T, SimdVector<T>, Vector<T>, PreInRuns>(pre, cPrev, peep, flags, gates, c, h, lengths, t, row, rows, j, to, hs, keepGates);
         if (j == to) return;
         int gh = 4 * hs;
         for (int b = row; b < row + rows; b++)
@@ -78,14 +123,14 @@ internal static class LstmKernels
             if (t >= lengths[b]) continue;
             Span<T> pb = pre.Slice(b * gh, gh), gb = gates.Slice(b * gh, gh), cb = c.Slice(b * hs, hs), hb = h.Slice(b * hs, hs);
             var cpb = cPrev.Slice(b * hs, hs);
-            for (int u = j; u < to; u++) ForwardScalar(pb, cpb, peep, flags, gb, cb, hb, u, hs);
+            for (int u = j; u < to; u++) ForwardScalar(pb, cpb, peep, flags, gb, cb, hb, u, hs, default(NoOverride<T>), preRow.At(u), preRow.Step);
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // one compiled loop per width (ForwardVectors)
-    private static int ForwardRowsVectors<T, TS, TV>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+    private static int ForwardRowsVectors<T, TS, TV, TR>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
         Span<T> gates, Span<T> c, Span<T> h, ReadOnlySpan<int> lengths, int t, int row, int rows, int from, int to, int hs, bool keepGates)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct where TR : IPreRows
     {
         int gh = 4 * hs, next = from + (to - from) / TS.Count * TS.Count;
         for (int b = row; b < row + rows; b++)
@@ -93,7 +138,7 @@ internal static class LstmKernels
             if (t >= lengths[b]) continue;
             Span<T> pb = pre.Slice(b * gh, gh), gb = gates.Slice(b * gh, gh), cb = c.Slice(b * hs, hs), hb = h.Slice(b * hs, hs);
             var cpb = cPrev.Slice(b * hs, hs);
-            for (int j = from; j < next; j += TS.Count) ForwardVector<T, TS, TV>(pb, cpb, peep, flags, gb, cb, hb, j, hs, keepGates);
+            for (int j = from; j < next; j += TS.Count) ForwardVector<T, TS, TV, TR>(pb, cpb, peep, flags, gb, cb, hb, j, hs, keepGates);
         }
         return next;
     }
@@ -105,7 +150,7 @@ internal static class LstmKernels
         Span<T> gates, Span<T> c, Span<T> h, int j, int to, int hs)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
     {
-        for (; j <= to - TS.Count; j += TS.Count) ForwardVector<T, TS, TV>(pre, cPrev, peep, flags, gates, c, h, j, hs, keepGates: true);
+        for (; j <= to - TS.Count; j += TS.Count) ForwardVector<T, TS, TV, PreInBlocks>(pre, cPrev, peep, flags, gates, c, h, j, hs, keepGates: true);
         return j;
     }
 
@@ -117,9 +162,15 @@ internal static class LstmKernels
     public static void ForwardScalar<T, TOverride>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
         Span<T> gates, Span<T> c, Span<T> h, int j, int hs, TOverride unit)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOverride : IUnitOverride<T>
+        => ForwardScalar(pre, cPrev, peep, flags, gates, c, h, j, hs, unit, j, hs);
+
+    /// <summary>The specification with unit j's four gate arguments at pre[at + g·step] (<see cref="GateRow"/>).</summary>
+    internal static void ForwardScalar<T, TOverride>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+        Span<T> gates, Span<T> c, Span<T> h, int j, int hs, TOverride unit, int at, int step)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TOverride : IUnitOverride<T>
     {
         T cp = cPrev[j];
-        T ai = pre[j], af = pre[hs + j], ag = pre[2 * hs + j], ao = pre[3 * hs + j];
+        T ai = pre[at], af = pre[at + step], ag = pre[at + 2 * step], ao = pre[at + 3 * step];
         if (flags.Peepholes)
         {
             ai = T.FusedMultiplyAdd(peep[j], cp, ai);
@@ -130,23 +181,25 @@ internal static class LstmKernels
         T cn = unit.Cell(T.FusedMultiplyAdd(f, cp, i * g));
         if (flags.Peepholes) ao = T.FusedMultiplyAdd(peep[2 * hs + j], cn, ao);
         T o = unit.Gate(3, VectorMath.Sigmoid(ao));
-        pre[j] = ai; pre[hs + j] = af; pre[3 * hs + j] = ao;
+        pre[at] = ai; pre[at + step] = af; pre[at + 3 * step] = ao;
         gates[j] = i; gates[hs + j] = f; gates[2 * hs + j] = g; gates[3 * hs + j] = o;
         c[j] = cn;
         h[j] = o * VectorMath.Tanh(cn);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardVector<T, TS, TV>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
+    private static void ForwardVector<T, TS, TV, TR>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
         Span<T> gates, Span<T> c, Span<T> h, int j, int hs, bool keepGates)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct where TR : IPreRows
     {
         ref T rp = ref MemoryMarshal.GetReference(pre);
         ref T rg = ref MemoryMarshal.GetReference(gates);
         nuint oi = (nuint)j, of = (nuint)(hs + j), og = (nuint)(2 * hs + j), oo = (nuint)(3 * hs + j);
+        nuint v = (nuint)TS.Count, pi = TR.Runs ? 4 * oi : oi;
+        nuint pf = TR.Runs ? pi + v : of, pg = TR.Runs ? pi + 2 * v : og, po = TR.Runs ? pi + 3 * v : oo;
         var cp = TS.Load(ref MemoryMarshal.GetReference(cPrev), oi);
-        TV ai = TS.Load(ref rp, oi), af = TS.Load(ref rp, of);
-        TV ag = TS.Load(ref rp, og), ao = TS.Load(ref rp, oo);
+        TV ai = TS.Load(ref rp, pi), af = TS.Load(ref rp, pf);
+        TV ag = TS.Load(ref rp, pg), ao = TS.Load(ref rp, po);
         ref T rpe = ref MemoryMarshal.GetReference(peep);
         if (flags.Peepholes)
         {
@@ -162,7 +215,7 @@ internal static class LstmKernels
         // pre changes only by the peephole terms; without them it already holds the gate arguments. Skipping those stores
         // and, in inference, the gate stores leaves 2 of 9 stores per vector (c, h): the fused S5 inference step measured
         // 3 % faster (Benchmarks README).
-        if (flags.Peepholes) { TS.Store(ai, ref rp, oi); TS.Store(af, ref rp, of); TS.Store(ao, ref rp, oo); }
+        if (flags.Peepholes) { TS.Store(ai, ref rp, pi); TS.Store(af, ref rp, pf); TS.Store(ao, ref rp, po); }
         if (keepGates) { TS.Store(i, ref rg, oi); TS.Store(f, ref rg, of); TS.Store(g, ref rg, og); TS.Store(o, ref rg, oo); }
         TS.Store(cn, ref MemoryMarshal.GetReference(c), oi);
         TS.Store(TS.Multiply(o, VectorMath.Tanh<T, TS, TV>(cn)), ref MemoryMarshal.GetReference(h), oi);
@@ -283,10 +336,11 @@ internal static class LstmKernels
 /// <see cref="PackOrder.LstmGates"/> order): as soon as a register tile — some rows × 16 units × all four gates — has
 /// its final pre-activations, those units become gates, c and h while the tile is still in L1. Rows whose sequence
 /// has ended (t ≥ length) are left alone, as in the unfused loop; the arithmetic per element is the same, so the
-/// bits are too. Spans are step t's rows: pre and gates (B×4H), cPrev, c, h (B×H).
+/// bits are too. Spans are step t's rows: pre (B×4H, rows as preRow says; blocks by default) and gates (B×4H), cPrev, c,
+/// h (B×H).
 /// </summary>
 internal ref struct LstmStepEpilogue<T>(Span<T> pre, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> peep, LstmCellFlags flags,
-    Span<T> gates, Span<T> c, Span<T> h, ReadOnlySpan<int> lengths, int t, bool keepGates = true) : ITileEpilogue
+    Span<T> gates, Span<T> c, Span<T> h, ReadOnlySpan<int> lengths, int t, bool keepGates = true, GateRow preRow = default) : ITileEpilogue
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Span<T> _pre = pre, _gates = gates, _c = c, _h = h;
@@ -307,7 +361,7 @@ internal ref struct LstmStepEpilogue<T>(Span<T> pre, ReadOnlySpan<T> cPrev, Read
     }
 
     public readonly void Apply(int row, int rows, int unit, int units)
-        => LstmKernels.ForwardRows(_pre, _cPrev, _peep, flags, _gates, _c, _h, _lengths, t, row, rows, unit, unit + units, _hs, Simd.Widest, keepGates);
+        => LstmKernels.ForwardRows(_pre, _cPrev, _peep, flags, _gates, _c, _h, _lengths, t, row, rows, unit, unit + units, _hs, Simd.Widest, keepGates, preRow);
 }
 
 /// <summary>

@@ -19,6 +19,23 @@ internal enum PackOrder
 }
 
 /// <summary>
+/// Where a product over a B packed in <see cref="PackOrder.LstmGates"/> order puts each row's gate pre-activations in C
+/// (the packing is the same for both).
+/// </summary>
+internal enum GateLayout
+{
+    /// <summary>PyTorch's rows [i|f|g|o], each gate block H wide: element (gate g, unit j) at g·H + j.</summary>
+    Blocks,
+    /// <summary>
+    /// Micro-panel by micro-panel, [i|f|g|o] v units each (v = the packing's lanes): element (g, j) at
+    /// (j / v)·4v + g·v + j mod v; needs H to be a multiple of v. A register tile's 24 C vectors then lie in 6 runs of
+    /// 4 lines instead of 24 lines H apart (at H = 512 they all fell into 2 sets of the L1): the S5 step's product ran
+    /// 7–9 % faster (Benchmarks README). For the passes' own pre-activations only; traces read <see cref="Blocks"/>.
+    /// </summary>
+    Interleaved,
+}
+
+/// <summary>
 /// The shape of a B (K×N) packed for the kernels: K in panels of <see cref="Gemm.KPanel"/> rows; in each panel the
 /// micro-panels one after the other, each k-major (4 vectors per k). Columns past N (or units past H) are zero. B is
 /// packed once per weight version into any buffer of <see cref="Length"/> elements (a slice of a larger one is fine)
@@ -76,7 +93,8 @@ internal readonly struct PooledPack<T> : IDisposable where T : unmanaged
 }
 
 /// <summary>Runs after each register tile of an output is final (all K accumulated): rows [row, row + rows) and,
-/// in <see cref="PackOrder.LstmGates"/> order, units [unit, unit + units) (in column order: columns).</summary>
+/// in <see cref="PackOrder.LstmGates"/> order, units [unit, unit + units) (in column order: columns), wherever the
+/// product's <see cref="GateLayout"/> put them.</summary>
 internal interface ITileEpilogue
 {
     void Apply(int row, int rows, int unit, int units);
@@ -353,11 +371,12 @@ internal static class Gemm
 
     /// <summary>C[M×N] += A[M×K] · B (packed as <paramref name="layout"/>), A and C row-major.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m)
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m,
+        GateLayout gates = GateLayout.Blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var none = new NoEpilogue();
-        MultiplyAddPanels(a, packed, layout, c, m, 0, layout.MicroPanels, ref none);
+        MultiplyAddPanels(a, packed, layout, c, m, 0, layout.MicroPanels, ref none, gates: gates);
     }
 
     /// <summary>C[M×N] += A[M×K] · B (packed); <paramref name="epilogue"/> runs on each finished tile (the fused cell
@@ -365,28 +384,30 @@ internal static class Gemm
     /// first — same results; a recurrence that alternates it from step to step keeps more of its weights in L1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public static void MultiplyAdd<T, TE>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m, ref TE epilogue,
-        bool reverse = false)
+        bool reverse = false, GateLayout gates = GateLayout.Blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
-        => MultiplyAddPanels(a, packed, layout, c, m, 0, layout.MicroPanels, ref epilogue, reverse);
+        => MultiplyAddPanels(a, packed, layout, c, m, 0, layout.MicroPanels, ref epilogue, reverse, gates);
 
     /// <summary>The micro-panels [q0, q1) of the product only: the columns (units) another thread does not compute.
     /// Each output element is still accumulated by one thread in k order, so any split gives the same bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     internal static void MultiplyAddPanels<T, TE>(ReadOnlySpan<T> a, ReadOnlySpan<T> packed, in PackedLayout<T> layout, Span<T> c, int m,
-        int q0, int q1, ref TE epilogue, bool reverse = false)
+        int q0, int q1, ref TE epilogue, bool reverse = false, GateLayout gates = GateLayout.Blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TE : ITileEpilogue, allows ref struct
     {
         int k = layout.K, n = layout.N;
         CheckShapes(a.Length, k * n, c.Length, m, k, n);
+        if (gates == GateLayout.Interleaved && !CanInterleave(layout))
+            throw new ArgumentException($"Interleaved gate rows need LSTM gate order with H a multiple of {layout.Lanes} lanes; got {layout.Order} order, N = {n}.", nameof(gates));
         if (packed.Length < layout.Length) throw new ArgumentException($"The packed B has {packed.Length} elements, its layout {layout.Length}.", nameof(packed));
         if (q0 < 0 || q1 > layout.MicroPanels) throw new ArgumentOutOfRangeException(nameof(q1), $"Micro-panels {q0}..{q1} of {layout.MicroPanels}.");
         if (m == 0 || q0 >= q1) return;
         int v = layout.Lanes, panelSize = layout.MicroPanels * PanelVectors * v;
         if (k == 0)
         {
-            var geo = new PanelGeometry(layout.Order, v, n);
+            var geo = new PanelGeometry(layout.Order, v, n, gates);
             for (int q = q0; q < q1; q++)
-                for (int r = 0; r < m; r += TileRows) epilogue.Apply(r, Math.Min(TileRows, m - r), q * geo.PanelStep, geo.Units(q));
+                for (int r = 0; r < m; r += TileRows) epilogue.Apply(r, Math.Min(TileRows, m - r), geo.First(q), geo.Units(q));
             return;
         }
         // Blocks of micro-panels whose C tiles and B (over all of K) fit in half of L2 together, each finished over
@@ -400,7 +421,7 @@ internal static class Gemm
             for (int p0 = 0; p0 < k; p0 += KPanel)
             {
                 int kcp = Math.Min(KPanel, k - p0);
-                var panel = new PanelB<T>(packed.Slice(p0 * panelSize, kcp * panelSize), kcp, n, layout.Order, v);
+                var panel = new PanelB<T>(packed.Slice(p0 * panelSize, kcp * panelSize), kcp, n, layout.Order, v, gates);
                 Packed(a, k, 1, panel, p0, c, n, m, c0, c1, lastPanel: p0 + kcp == k, layout.Width, [], ref epilogue, reverse);
             }
         }
@@ -413,12 +434,18 @@ internal static class Gemm
     // The tile loops.
 
     /// <summary>One K panel of B as packed: kcp rows starting at Offset of Data, for columns in the given order.</summary>
-    private readonly ref struct PanelB<T>(ReadOnlySpan<T> data, int kcp, int n, PackOrder order, int lanes)
+    private readonly ref struct PanelB<T>(ReadOnlySpan<T> data, int kcp, int n, PackOrder order, int lanes, GateLayout gates = GateLayout.Blocks)
     {
         public readonly ReadOnlySpan<T> Data = data;
         public readonly int Kcp = kcp, N = n, Lanes = lanes;
         public readonly PackOrder Order = order;
+        public readonly GateLayout Gates = gates;
     }
+
+    /// <summary>Whether a product over this packing can put its gate rows <see cref="GateLayout.Interleaved"/>: gate
+    /// order, and every micro-panel whole (H a multiple of the lanes).</summary>
+    internal static bool CanInterleave<T>(in PackedLayout<T> layout) where T : unmanaged
+        => layout.Order == PackOrder.LstmGates && ((layout.N >> 2) & (layout.Lanes - 1)) == 0;   // lanes: a power of two
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int MicroPanels(int n, PackOrder order, int lanes)
@@ -443,10 +470,12 @@ internal static class Gemm
     private readonly struct PanelGeometry
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public PanelGeometry(PackOrder order, int lanes, int n)
+        public PanelGeometry(PackOrder order, int lanes, int n, GateLayout gates = GateLayout.Blocks)
         {
             Order = order; Lanes = lanes; N = n;
-            (PanelStep, VectorStride) = COffsets(1, order, lanes, n);
+            // Interleaved gate rows sit in C as a column-order product's would (4 vectors side by side per micro-panel).
+            (PanelStep, VectorStride) = gates == GateLayout.Interleaved ? (PanelVectors * lanes, lanes) : COffsets(1, order, lanes, n);
+            FirstStep = order == PackOrder.LstmGates ? lanes : PanelVectors * lanes;
             Panels = MicroPanels(n, order, lanes);
             int last = Panels - 1;
             LastVectors = last < 0 ? 0 : WholeVectors(last, order, lanes, n);
@@ -454,7 +483,11 @@ internal static class Gemm
         }
 
         public readonly PackOrder Order;
-        public readonly int Lanes, N, PanelStep, VectorStride, Panels, LastVectors, LastUnits;
+        public readonly int Lanes, N, PanelStep, VectorStride, FirstStep, Panels, LastVectors, LastUnits;
+
+        /// <summary>The first unit (gate order) or column micro-panel q covers, for the epilogue.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int First(int q) => q * FirstStep;
 
         /// <summary>Whole vectors of micro-panel q (4 unless it is the last).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -542,7 +575,7 @@ internal static class Gemm
     {
         int v = TS.Count, nr = PanelVectors * v, kcp = panel.Kcp, n = panel.N;
         var order = panel.Order;
-        var geo = new PanelGeometry(order, v, n);
+        var geo = new PanelGeometry(order, v, n, panel.Gates);
         ref T bData = ref MemoryMarshal.GetReference(panel.Data);
         ref T cRef = ref MemoryMarshal.GetReference(c);
         ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nuint)(p0 * acs));
@@ -587,7 +620,7 @@ internal static class Gemm
                         Tile<T, TS, TV>(r, vecs, ref at, aRow, aStep, ref bq, ref Unsafe.Add(ref cRef, (nuint)((i0 + t) * ldc + cp)), (nuint)ldc, sStride, kcp);
                     else
                         EdgeTile<T, TS, TV>(ref at, aRow, aStep, i0 + t, r, ref bq, c, ldc, q, order, n, kcp);
-                    if (lastPanel) epilogue.Apply(i0 + t, r, cp, units);
+                    if (lastPanel) epilogue.Apply(i0 + t, r, geo.First(q), units);
                 }
             }
         }
@@ -600,7 +633,7 @@ internal static class Gemm
         where TE : ITileEpilogue, allows ref struct
     {
         GemmTiles.Row<T, TS, TV, N2>(ref a, aStep, ref Unsafe.Add(ref b, (nuint)q * bPanel), bPanel, ref Unsafe.Add(ref c, (nuint)q * cPanel), cPanel, sStride, kcp);
-        if (lastPanel) epilogue.Apply(0, 1, q * geo.PanelStep, 2 * geo.Units(q)); // two whole micro-panels
+        if (lastPanel) epilogue.Apply(0, 1, geo.First(q), 2 * geo.Units(q)); // two whole micro-panels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -615,7 +648,7 @@ internal static class Gemm
         if (vecs == PanelVectors) GemmTiles.Row<T, TS, TV, N1>(ref a, aStep, ref bq, bPanel, ref cq, cPanel, sStride, kcp);
         else if (vecs > 0) Tile<T, TS, TV>(1, vecs, ref a, 0, aStep, ref bq, ref cq, 0, sStride, kcp);
         else EdgeTile<T, TS, TV>(ref a, 0, aStep, 0, 1, ref bq, cSpan, ldc, q, geo.Order, geo.N, kcp);
-        if (lastPanel) epilogue.Apply(0, 1, q * geo.PanelStep, geo.Units(q));
+        if (lastPanel) epilogue.Apply(0, 1, geo.First(q), geo.Units(q));
     }
 
     /// <summary>Packs rows [i0, i0 + rows) of the K panel [p0, p0 + kcp) of an A stored transposed (element (i, p) at

@@ -42,12 +42,16 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
         // Forward weights packed for the kernels' micro-panels (an LSTM's W_hh in gate order, so the cell update runs
         // as the recurrent product's epilogue); W_hh as stored, packed, for the per-step backward product.
         var hhOrder = spec.Cell == CellKind.Lstm ? PackOrder.LstmGates : PackOrder.Columns;
+        // When every micro-panel is whole, W_ih is packed in gate order too, so both products can put their rows
+        // interleaved (GateLayout); the packing computes the same elements in either layout.
+        Interleaves = spec.Cell == CellKind.Lstm && Gemm.CanInterleave(PackedLayout<T>.Create(Hout, GH, PackOrder.LstmGates));
+        var ihOrder = Interleaves ? PackOrder.LstmGates : PackOrder.Columns;
         int w = 0;
         _weights = new UnitWeights[Units.Length];
         for (int u = 0; u < Units.Length; u++)
         {
             ref var uw = ref _weights[u];
-            uw.Ih = PackedLayout<T>.Create(Units[u].InputSize, GH, PackOrder.Columns);
+            uw.Ih = PackedLayout<T>.Create(Units[u].InputSize, GH, ihOrder);
             uw.Hh = PackedLayout<T>.Create(Hout, GH, hhOrder);
             uw.HhBack = PackedLayout<T>.Create(GH, Hout, PackOrder.Columns);
             // Every part starts a cache line of the workspace's aligned buffer (AlignedArray), so no vector load straddles two.
@@ -85,6 +89,13 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     public bool Projected => Hout != H;
     public int HeadOutputs { get; }
     public bool HasHead => HeadOutputs > 0;
+
+    /// <summary>Whether a pass may keep its pre-activations <see cref="GateLayout.Interleaved"/> (an LSTM whose H is a
+    /// multiple of the packing's lanes): the input-side and recurrent products then write and read them that way.</summary>
+    public bool Interleaves { get; }
+
+    /// <summary>Lanes of the recurrent packing: the width of one gate's run in an interleaved row.</summary>
+    public int GateLanes(int u) => _weights[u].Hh.Lanes;
 
     /// <summary>Width of the top layer's output and of the head's input: D·Hout.</summary>
     public int OutputWidth => D * Hout;
@@ -176,7 +187,9 @@ internal ref struct StepSpans<T> where T : unmanaged, IBinaryFloatingPointIeee75
     public int B;
     public int Step;
     public ReadOnlySpan<int> Lengths;
-    public Span<T> Pre;           // B×GH: in, W_ih·x + b_ih; out, the exact arguments of the gate nonlinearities
+    public Span<T> Pre;           // B×GH: in, W_ih·x + b_ih; out, the exact arguments of the gate nonlinearities (PreLayout)
+    public GateLayout PreLayout;  // how Pre's rows hold the gates (LSTM; interleaved only where nothing reads Pre later)
+    public GateRow PreRow;        // where, for the cell (set once per pass: its checks would cost a B = 1 step 1 %)
     public Span<T> HPre;          // B×GH: GRU's W_hh·h + b_hh
     public Span<T> Gates;         // B×GH: gate values (LSTM, GRU)
     public ReadOnlySpan<T> CPrev; // B×H
@@ -224,7 +237,7 @@ internal abstract class CellOps<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <see cref="Network{T}.Whh"/> gives it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public virtual void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whh, in PackedLayout<T> layout, ref StepSpans<T> s, int gh)
-        => Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B);
+        => Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, s.PreLayout);
 
     /// <summary>The fused update of every valid row: gates, c, and h (or m, for a projected LSTM).</summary>
     public abstract void Update(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int h);
@@ -255,6 +268,7 @@ internal sealed class LstmOps<T>(LstmCellFlags flags) : CellOps<T> where T : unm
     public override void Update(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int h)
     {
         int gh = 4 * h;
+        if (s.PreLayout != GateLayout.Blocks) throw new InvalidOperationException("The unfused LSTM update reads pre-activations in blocks; this pass keeps them interleaved.");
         var peep = Peep(p, o, h);
         var output = o.Projection >= 0 ? s.M : s.H;
         for (int b = 0; b < s.B; b++)
@@ -272,8 +286,8 @@ internal sealed class LstmOps<T>(LstmCellFlags flags) : CellOps<T> where T : unm
     public override void Step(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whh, in PackedLayout<T> layout, ref StepSpans<T> s, int h, int gh)
     {
         var cell = new LstmStepEpilogue<T>(s.Pre, s.CPrev, Peep(p, o, h), flags, s.Gates, s.C, o.Projection >= 0 ? s.M : s.H, s.Lengths, s.Step,
-            s.KeepGates);
-        Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, ref cell, reverse: (s.Step & 1) == 1);
+            s.KeepGates, s.PreRow);
+        Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, ref cell, reverse: (s.Step & 1) == 1, s.PreLayout);
     }
 
     public override void Recompute(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int b, int j, int h, UnitClamp<T> unit)

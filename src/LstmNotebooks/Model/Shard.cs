@@ -87,6 +87,9 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     /// <summary>The sequence step the pass starts at (a truncated-BPTT window's t0; 0 otherwise).</summary>
     public int WindowStart { get; private set; }
     public PassOptions Options { get; private set; }
+    // Interleaved where the pass alone reads its pre-activations (every pass but a trace's or an intervention's).
+    private GateLayout _preLayout;
+    internal GateLayout PreLayout => _preLayout;
     public int HeadRowCount { get; private set; }
     public double Loss { get; private set; }
 
@@ -133,6 +136,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             int B = rows, TB = steps * rows, units = n.L * n.D, W = n.OutputWidth;
             bool history = o.Mode == PassMode.History;
             bool training = o.Dropout.Any;
+            _preLayout = n.Interleaves && !o.KeepPre && !o.Interventions ? GateLayout.Interleaved : GateLayout.Blocks;
             int at = 0;
             int Take(int length) { int r = at; at += AlignedArray<T>.RoundUp(length); return r; }
             int TakeIf(bool need, int length) => need ? Take(length) : -1;
@@ -480,6 +484,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
         }
         bool intervene = interventions is { Count: > 0 };
         var bias = n.InputBias(prepared, u);
+        var preRow = new GateRow(_preLayout, n.GateLanes(u), H);
         var cancellation = Options.Cancellation;
         for (int t = 0; t < Steps; t++)
         {
@@ -488,14 +493,14 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             {
                 int count = Math.Min(up.PreSteps, Steps - t);
                 var chunk = Region(up.Pre, count * B * GH);
-                Gemm.SetRows(bias, chunk, count * B, GH);
-                if (symbols.IsEmpty) Gemm.MultiplyAdd(input.Slice(t * B * width, count * B * width), wih, wihLayout, chunk, count * B);
-                else AddColumns(n.WihT(prepared, u), symbols.Slice(t * B, count * B), chunk, GH);
+                SetRows(bias, chunk, count * B, GH, H, preRow);
+                if (symbols.IsEmpty) Gemm.MultiplyAdd(input.Slice(t * B * width, count * B * width), wih, wihLayout, chunk, count * B, _preLayout);
+                else AddColumns(n.WihT(prepared, u), symbols.Slice(t * B, count * B), chunk, GH, H, preRow);
             }
             var s = new StepSpans<T>
             {
                 B = B, Step = t, Lengths = lengths,
-                Pre = StepRows(up.Pre, t % up.PreSteps, GH),
+                Pre = StepRows(up.Pre, t % up.PreSteps, GH), PreLayout = _preLayout, PreRow = preRow,
                 HPre = up.HPre >= 0 ? StepRows(up.HPre, t % up.HPreSteps, GH) : default,
                 Gates = up.Gates >= 0 ? StepRows(up.Gates, t % up.GateSteps, GH) : default,
                 CPrev = !n.HasCell ? default : t == 0 ? c0 : StepRows(up.C, (t - 1) % up.CSteps, H),
@@ -950,10 +955,31 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
     // row order, the order the GEMM accumulates them. OneHotInputTests compare both paths on values and gradients.
 
     /// <summary>pre[r] += wihT[symbols[r]] for every row with a symbol (≥ 0).</summary>
-    private static void AddColumns(ReadOnlySpan<T> wihT, ReadOnlySpan<int> symbols, Span<T> pre, int GH)
+    private static void AddColumns(ReadOnlySpan<T> wihT, ReadOnlySpan<int> symbols, Span<T> pre, int GH, int H, GateRow rows)
     {
         for (int r = 0; r < symbols.Length; r++)
-            if (symbols[r] >= 0) Elementwise.Add<T>(pre.Slice(r * GH, GH), wihT.Slice(symbols[r] * GH, GH), pre.Slice(r * GH, GH));
+        {
+            if (symbols[r] < 0) continue;
+            var dst = pre.Slice(r * GH, GH);
+            var src = wihT.Slice(symbols[r] * GH, GH);
+            if (rows.Step == H) { Elementwise.Add<T>(dst, src, dst); continue; }
+            for (int j = 0; j < H; j += rows.Step)
+                for (int g = 0; g < 4; g++)
+                {
+                    var d = dst.Slice(rows.At(j) + g * rows.Step, rows.Step);
+                    Elementwise.Add<T>(d, src.Slice(g * H + j, rows.Step), d);
+                }
+        }
+    }
+
+    /// <summary>Every row of pre starts as the bias (b_ih + b_hh), placed as the pass's gate layout has it.</summary>
+    private static void SetRows(ReadOnlySpan<T> bias, Span<T> pre, int m, int GH, int H, GateRow rows)
+    {
+        if (rows.Step == H || m == 0) { Gemm.SetRows(bias, pre, m, GH); return; }
+        var first = pre.Slice(0, GH);
+        for (int j = 0; j < H; j += rows.Step)
+            for (int g = 0; g < 4; g++) bias.Slice(g * H + j, rows.Step).CopyTo(first.Slice(rows.At(j) + g * rows.Step, rows.Step));
+        for (int r = 1; r < m; r++) first.CopyTo(pre.Slice(r * GH, GH));
     }
 
     /// <summary>dWihT[symbols[r]] += dAX[r] for every row with a symbol, in row order.</summary>
