@@ -137,6 +137,15 @@ public class GemmTests
                         Gemm.MultiplyAdd<T, NoEpilogue>(a, packed, layout, cr, m, ref none, reverse: true);
                         BitEqual($"packed {order} reversed {m}×{k}·{k}×{n} at {width}", cs, cr);
 
+                        // Starting every row from one row (the bias) instead of C: the bits of SetRows, then the product.
+                        var init = Random<T>(n, 9 + h);
+                        T[] expectedInit = new T[m * n];
+                        Gemm.SetRows<T>(init, expectedInit, m, n);
+                        Gemm.MultiplyAddTransposedBScalar<T>(a, w, expectedInit, m, k, n);
+                        T[] cInit = (T[])c0.Clone();   // whatever C held is overwritten
+                        Gemm.SetAndMultiplyAdd<T>(init, a, packed, layout, cInit, m);
+                        BitEqual($"packed {order} from a row {m}×{k}·{k}×{n} at {width}", expectedInit, cInit);
+
                         // Gate rows interleaved (H a multiple of the lanes): the same elements, each where GateRow puts it.
                         if (!Gemm.CanInterleave(layout)) continue;
                         var rows = new GateRow(GateLayout.Interleaved, layout.Lanes, h);
@@ -152,6 +161,9 @@ public class GemmTests
                         T[] cir = (T[])ci0.Clone();
                         Gemm.MultiplyAdd<T, NoEpilogue>(a, packed, layout, cir, m, ref none, reverse: true, GateLayout.Interleaved);
                         BitEqual($"packed interleaved reversed {m}×{k}·{k}×{n} at {width}", expected, cir);
+                        T[] ciInit = (T[])ci0.Clone();
+                        Gemm.SetAndMultiplyAdd<T>(Interleave<T>(init, 1, h, rows), a, packed, layout, ciInit, m, GateLayout.Interleaved);
+                        BitEqual($"packed interleaved from a row {m}×{k}·{k}×{n} at {width}", Interleave<T>(expectedInit, m, h, rows), ciInit);
                     }
                     // B stored K×N (the backward's W_hh as is), packed.
                     var b = new T[k * n];
@@ -193,6 +205,17 @@ public class GemmTests
         Assert.False(blocks.InRuns(37));
         var odd = Assert.Throws<ArgumentException>(() => new GateRow(GateLayout.Interleaved, 16, 40));
         Assert.Contains("16 lanes, H = 40", odd.Message);
+    }
+
+    [Fact]
+    public void AProductFromAnInitialRowComputesEveryMicroPanel()
+    {
+        var layout = new PackedLayout<float>(4, 128, PackOrder.Columns, VectorWidth.Vector);
+        var none = new NoEpilogue();
+        var e = Assert.Throws<ArgumentException>(() =>
+            Gemm.MultiplyAddPanels<float, NoEpilogue>(new float[8], new float[layout.Length], layout, new float[256], 2, 1, layout.MicroPanels, ref none, init: new float[128]));
+        Assert.Contains("every micro-panel", e.Message);
+        Assert.Throws<ArgumentException>(() => Gemm.SetAndMultiplyAdd<float>(new float[127], new float[8], new float[layout.Length], layout, new float[256], 2));
     }
 
     [Fact]

@@ -18,7 +18,8 @@ internal readonly struct N6 : IConstant { public static int Value => 6; }
 /// c = fma(a[k], b[k], c) for k in order (the scalar specification's order). A is read in place: row r of the tile at
 /// a + r·aRow, one step of k further at + aStep (row-major A: aRow = lda, aStep = 1; A stored transposed: aRow = 1,
 /// aStep = M). B is packed k-major, bStep values per k (the tile's vectors side by side). The C tile's vectors sit at
-/// c + r·ldc + s·sStride.
+/// c + r·ldc + s·sStride; they start from the vectors at init + r·initRow + s·sStride (init = c, initRow = ldc: C +=
+/// A·B; initRow = 0: every row starts from one row, the bias, so C = bias + A·B with no pass to copy it in first).
 /// </summary>
 internal static class GemmTiles
 {
@@ -28,7 +29,8 @@ internal static class GemmTiles
     /// pipes, not the loads, set the pace.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a call per tile; compiled fully optimized from the first call
-    public static void Tile<T, TS, TV, TR, TC>(ref T a, nuint aRow, nuint aStep, ref T b, nuint bStep, ref T c, nuint ldc, nuint sStride, int kc)
+    public static void Tile<T, TS, TV, TR, TC>(ref T a, nuint aRow, nuint aStep, ref T b, nuint bStep, ref T c, nuint ldc, nuint sStride, int kc,
+        ref T init, nuint initRow)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where TS : ISimd<T, TV> where TV : struct
         where TR : IConstant where TC : IConstant
     {
@@ -40,6 +42,12 @@ internal static class GemmTiles
         ref T c3 = ref Unsafe.Add(ref c2, rows > 3 ? ldc : 0);
         ref T c4 = ref Unsafe.Add(ref c3, rows > 4 ? ldc : 0);
         ref T c5 = ref Unsafe.Add(ref c4, rows > 5 ? ldc : 0);
+        ref T i0 = ref init;
+        ref T i1 = ref Unsafe.Add(ref i0, rows > 1 ? initRow : 0);
+        ref T i2 = ref Unsafe.Add(ref i1, rows > 2 ? initRow : 0);
+        ref T i3 = ref Unsafe.Add(ref i2, rows > 3 ? initRow : 0);
+        ref T i4 = ref Unsafe.Add(ref i3, rows > 4 ? initRow : 0);
+        ref T i5 = ref Unsafe.Add(ref i4, rows > 5 ? initRow : 0);
         ref T a0 = ref a;
         ref T a1 = ref Unsafe.Add(ref a0, rows > 1 ? aRow : 0);
         ref T a2 = ref Unsafe.Add(ref a1, rows > 2 ? aRow : 0);
@@ -51,15 +59,15 @@ internal static class GemmTiles
         TV x00 = default, x01 = default, x02 = default, x03 = default, x10 = default, x11 = default, x12 = default, x13 = default;
         TV x20 = default, x21 = default, x22 = default, x23 = default, x30 = default, x31 = default, x32 = default, x33 = default;
         TV x40 = default, x41 = default, x42 = default, x43 = default, x50 = default, x51 = default, x52 = default, x53 = default;
-        x00 = TS.Load(ref c0, 0);
-        if (vecs > 1) x01 = TS.Load(ref c0, s1);
-        if (vecs > 2) x02 = TS.Load(ref c0, s2);
-        if (vecs > 3) x03 = TS.Load(ref c0, s3);
-        if (rows > 1) { x10 = TS.Load(ref c1, 0); if (vecs > 1) x11 = TS.Load(ref c1, s1); if (vecs > 2) x12 = TS.Load(ref c1, s2); if (vecs > 3) x13 = TS.Load(ref c1, s3); }
-        if (rows > 2) { x20 = TS.Load(ref c2, 0); if (vecs > 1) x21 = TS.Load(ref c2, s1); if (vecs > 2) x22 = TS.Load(ref c2, s2); if (vecs > 3) x23 = TS.Load(ref c2, s3); }
-        if (rows > 3) { x30 = TS.Load(ref c3, 0); if (vecs > 1) x31 = TS.Load(ref c3, s1); if (vecs > 2) x32 = TS.Load(ref c3, s2); if (vecs > 3) x33 = TS.Load(ref c3, s3); }
-        if (rows > 4) { x40 = TS.Load(ref c4, 0); if (vecs > 1) x41 = TS.Load(ref c4, s1); if (vecs > 2) x42 = TS.Load(ref c4, s2); if (vecs > 3) x43 = TS.Load(ref c4, s3); }
-        if (rows > 5) { x50 = TS.Load(ref c5, 0); if (vecs > 1) x51 = TS.Load(ref c5, s1); if (vecs > 2) x52 = TS.Load(ref c5, s2); if (vecs > 3) x53 = TS.Load(ref c5, s3); }
+        x00 = TS.Load(ref i0, 0);
+        if (vecs > 1) x01 = TS.Load(ref i0, s1);
+        if (vecs > 2) x02 = TS.Load(ref i0, s2);
+        if (vecs > 3) x03 = TS.Load(ref i0, s3);
+        if (rows > 1) { x10 = TS.Load(ref i1, 0); if (vecs > 1) x11 = TS.Load(ref i1, s1); if (vecs > 2) x12 = TS.Load(ref i1, s2); if (vecs > 3) x13 = TS.Load(ref i1, s3); }
+        if (rows > 2) { x20 = TS.Load(ref i2, 0); if (vecs > 1) x21 = TS.Load(ref i2, s1); if (vecs > 2) x22 = TS.Load(ref i2, s2); if (vecs > 3) x23 = TS.Load(ref i2, s3); }
+        if (rows > 3) { x30 = TS.Load(ref i3, 0); if (vecs > 1) x31 = TS.Load(ref i3, s1); if (vecs > 2) x32 = TS.Load(ref i3, s2); if (vecs > 3) x33 = TS.Load(ref i3, s3); }
+        if (rows > 4) { x40 = TS.Load(ref i4, 0); if (vecs > 1) x41 = TS.Load(ref i4, s1); if (vecs > 2) x42 = TS.Load(ref i4, s2); if (vecs > 3) x43 = TS.Load(ref i4, s3); }
+        if (rows > 5) { x50 = TS.Load(ref i5, 0); if (vecs > 1) x51 = TS.Load(ref i5, s1); if (vecs > 2) x52 = TS.Load(ref i5, s2); if (vecs > 3) x53 = TS.Load(ref i5, s3); }
         for (int p = 0; p < kc; p++)
         {
             TV b0 = TS.Load(ref b, 0), b1 = default, b2 = default, b3 = default;

@@ -61,6 +61,7 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
             // Layer 0 also keeps W_ihᵀ as rows: a one-hot input adds row x_t of it (a column lookup, no product).
             uw.IhTAt = w; if (u < D) w += Line(Units[u].InputSize * GH);
             uw.BiasAt = w; w += Line(GH);
+            uw.BiasRunsAt = w; if (Interleaves) w += Line(GH);
         }
         HeadOffset = w;
         w += Line(OutputWidth * HeadOutputs);
@@ -107,7 +108,7 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     private struct UnitWeights
     {
         public PackedLayout<T> Ih, Hh, HhBack;
-        public int IhAt, HhAt, HrAt, IhTAt, HhBackAt, BiasAt;
+        public int IhAt, HhAt, HrAt, IhTAt, HhBackAt, BiasAt, BiasRunsAt;
     }
 
     private readonly UnitWeights[] _weights;
@@ -132,6 +133,13 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
             var bias = prepared.Slice(uw.BiasAt, GH);
             p.Slice(o.BiasIh, GH).CopyTo(bias);
             if (!Ops.SeparateHiddenProduct) Elementwise.Add(bias, p.Slice(o.BiasHh, GH), bias);
+            if (Interleaves)
+            {
+                var runs = new GateRow(GateLayout.Interleaved, uw.Hh.Lanes, H);
+                var interleaved = prepared.Slice(uw.BiasRunsAt, GH);
+                for (int g = 0; g < 4; g++)
+                    for (int j = 0; j < H; j++) interleaved[runs.At(j) + g * runs.Step] = bias[g * H + j];
+            }
         }
         if (HasHead) Gemm.Transpose(p.Slice(Layout.HeadWeight, HeadOutputs * OutputWidth), prepared.Slice(HeadOffset, OutputWidth * HeadOutputs), HeadOutputs, OutputWidth);
     }
@@ -141,7 +149,8 @@ internal sealed class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     /// (GRU, whose b_hh sits inside r ⊙ (W_hh·h + b_hh)). Adding both biases once per call, instead of b_hh to every
     /// step's B×GH pre-activations, saves a pass over them per step (3 % of a B = 32, H = 128 inference call).
     /// </summary>
-    public ReadOnlySpan<T> InputBias(ReadOnlySpan<T> prepared, int u) => prepared.Slice(_weights[u].BiasAt, GH);
+    public ReadOnlySpan<T> InputBias(ReadOnlySpan<T> prepared, int u, GateLayout layout = GateLayout.Blocks)
+        => prepared.Slice(layout == GateLayout.Interleaved ? _weights[u].BiasRunsAt : _weights[u].BiasAt, GH);
 
     /// <summary>Unit u's W_ih packed as the B (In×GH) of x·W_ihᵀ.</summary>
     public ReadOnlySpan<T> Wih(ReadOnlySpan<T> prepared, int u, out PackedLayout<T> layout)

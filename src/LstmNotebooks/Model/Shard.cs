@@ -483,7 +483,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                 for (int j = 0; j < hout; j++) mask[b * hout + j] = Options.Dropout.Recurrent<T>(u, RowOffset + b, j);
         }
         bool intervene = interventions is { Count: > 0 };
-        var bias = n.InputBias(prepared, u);
+        var bias = n.InputBias(prepared, u, _preLayout);
         var preRow = new GateRow(_preLayout, n.GateLanes(u), H);
         var cancellation = Options.Cancellation;
         for (int t = 0; t < Steps; t++)
@@ -493,9 +493,12 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             {
                 int count = Math.Min(up.PreSteps, Steps - t);
                 var chunk = Region(up.Pre, count * B * GH);
-                SetRows(bias, chunk, count * B, GH, H, preRow);
-                if (symbols.IsEmpty) Gemm.MultiplyAdd(input.Slice(t * B * width, count * B * width), wih, wihLayout, chunk, count * B, _preLayout);
-                else AddColumns(n.WihT(prepared, u), symbols.Slice(t * B, count * B), chunk, GH, H, preRow);
+                if (symbols.IsEmpty) Gemm.SetAndMultiplyAdd(bias, input.Slice(t * B * width, count * B * width), wih, wihLayout, chunk, count * B, _preLayout);
+                else
+                {
+                    Gemm.SetRows(bias, chunk, count * B, GH);
+                    AddColumns(n.WihT(prepared, u), symbols.Slice(t * B, count * B), chunk, GH, H, preRow);
+                }
             }
             var s = new StepSpans<T>
             {
@@ -970,16 +973,6 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
                     Elementwise.Add<T>(d, src.Slice(g * H + j, rows.Step), d);
                 }
         }
-    }
-
-    /// <summary>Every row of pre starts as the bias (b_ih + b_hh), placed as the pass's gate layout has it.</summary>
-    private static void SetRows(ReadOnlySpan<T> bias, Span<T> pre, int m, int GH, int H, GateRow rows)
-    {
-        if (rows.Step == H || m == 0) { Gemm.SetRows(bias, pre, m, GH); return; }
-        var first = pre.Slice(0, GH);
-        for (int j = 0; j < H; j += rows.Step)
-            for (int g = 0; g < 4; g++) bias.Slice(g * H + j, rows.Step).CopyTo(first.Slice(rows.At(j) + g * rows.Step, rows.Step));
-        for (int r = 1; r < m; r++) first.CopyTo(pre.Slice(r * GH, GH));
     }
 
     /// <summary>dWihT[symbols[r]] += dAX[r] for every row with a symbol, in row order.</summary>
