@@ -107,7 +107,7 @@ public class GemmTests
         // through 4·Count+3 (so N = 4H covers full and short micro-panels), batch 1 and more.
         foreach (int h in Enumerable.Range(1, 4 * Vector512<T>.Count + 3))
             foreach (int m in new[] { 1, 3, 7 })
-                foreach (int k in new[] { 1, 5, 129 })
+                foreach (int k in new[] { 1, 5, 129, 300 })   // 129: two K panels; 300: all of K in one (PackedKPanel)
                 {
                     int n = 4 * h;
                     var a = Random<T>(m * k, h * 13 + m);
@@ -205,6 +205,17 @@ public class GemmTests
         Assert.False(blocks.InRuns(37));
         var odd = Assert.Throws<ArgumentException>(() => new GateRow(GateLayout.Interleaved, 16, 40));
         Assert.Contains("16 lanes, H = 40", odd.Message);
+    }
+
+    [Fact]
+    public void PackedWeightsKeepAllOfKInOnePanelWhereThatSavesReloadsAndFits()
+    {
+        foreach (var (k, panel) in new[] { (1, 128), (256, 128), (257, 257), (512, 512), (513, 128), (2048, 128) })
+        {
+            Assert.Equal(panel, new PackedLayout<float>(k, 64, PackOrder.LstmGates, VectorWidth.Vector512).KPanel);
+            Assert.Equal(panel, new PackedLayout<double>(k, 64, PackOrder.Columns, VectorWidth.Vector512).KPanel);
+        }
+        Assert.Equal(1024, new PackedLayout<float>(1024, 64, PackOrder.Columns, VectorWidth.Vector).KPanel);   // 8 lanes: 128 KB at K = 1024
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal enum GateLayout
 }
 
 /// <summary>
-/// The shape of a B (K×N) packed for the kernels: K in panels of <see cref="Gemm.KPanel"/> rows; in each panel the
+/// The shape of a B (K×N) packed for the kernels: K in panels of <see cref="KPanel"/> rows; in each panel the
 /// micro-panels one after the other, each k-major (4 vectors per k). Columns past N (or units past H) are zero. B is
 /// packed once per weight version into any buffer of <see cref="Length"/> elements (a slice of a larger one is fine)
 /// and read by every step of a sequence (the recurrent weights), or per panel inside a product.
@@ -51,6 +51,7 @@ internal readonly struct PackedLayout<T> where T : unmanaged
         K = k; N = n; Order = order; Width = width;
         Lanes = Simd.Lanes<T>(width);
         MicroPanels = Gemm.MicroPanels(n, order, Lanes);
+        KPanel = Gemm.PackedKPanel<T>(k, Lanes);
         Length = k * MicroPanels * 4 * Lanes;
     }
 
@@ -68,6 +69,8 @@ internal readonly struct PackedLayout<T> where T : unmanaged
     public VectorWidth Width { get; }
     /// <summary>Lanes per vector of the packing.</summary>
     public int Lanes { get; }
+    /// <summary>Rows of K per panel (<see cref="Gemm.PackedKPanel{T}"/>).</summary>
+    public int KPanel { get; }
     public int MicroPanels { get; }
     /// <summary>Elements a buffer for this packing needs.</summary>
     public int Length { get; }
@@ -124,6 +127,20 @@ internal static class Gemm
 {
     /// <summary>K rows per packed panel: a float B micro-panel is then 128 × 64 × 4 B = 32 KB, inside the 48 KB L1.</summary>
     internal const int KPanel = 128;
+
+    /// <summary>Bytes of one micro-panel over all of K up to which a packed B keeps K in one panel.</summary>
+    private const int WholeKBytes = 128 << 10;
+
+    /// <summary>
+    /// Rows of K per panel of a packed B: all of K when that saves more than one reload of C per tile (K above two
+    /// panels) and one micro-panel over all of K fits in <see cref="WholeKBytes"/> (K ≤ 512 in float); else
+    /// <see cref="KPanel"/>. With all of K a register tile keeps its C in registers from the first k to the last and its
+    /// B micro-panel streams from L2 (the prefetchers keep up), instead of storing and reloading C at each panel while B
+    /// stays in L1. Measured (Benchmarks README): the S5 step (K = 512) 5–8 % faster; at K = 256 no gain, so it keeps two
+    /// panels.
+    /// </summary>
+    internal static int PackedKPanel<T>(int k, int lanes)
+        => k > 2 * KPanel && (long)k * PanelVectors * lanes * Unsafe.SizeOf<T>() <= WholeKBytes ? k : KPanel;
 
     private const int TileRows = 6;
     private const int PanelVectors = 4;
@@ -355,8 +372,8 @@ internal static class Gemm
         if (destination.Length < layout.Length) throw new ArgumentException($"Pack: the destination has {destination.Length} elements, {layout.Length} needed.", nameof(destination));
         int rs = transposed ? 1 : n, cs = transposed ? k : 1;
         int panelSize = layout.MicroPanels * PanelVectors * v;
-        for (int p0 = 0; p0 < k; p0 += KPanel)
-            PackBPanel(source, rs, cs, n, layout.Order, v, p0, Math.Min(KPanel, k - p0), destination.Slice(p0 * panelSize), layout.Width);
+        for (int p0 = 0; p0 < k; p0 += layout.KPanel)
+            PackBPanel(source, rs, cs, n, layout.Order, v, p0, Math.Min(layout.KPanel, k - p0), destination.Slice(p0 * panelSize), layout.Width);
     }
 
     /// <summary><see cref="Pack{T}"/> for the machine's widest vectors into a pooled buffer: dispose it after the last use.</summary>
@@ -439,9 +456,9 @@ internal static class Gemm
         for (int c0 = q0; c0 < q1; c0 += chunk)
         {
             int c1 = Math.Min(q1, c0 + chunk);
-            for (int p0 = 0; p0 < k; p0 += KPanel)
+            for (int p0 = 0; p0 < k; p0 += layout.KPanel)
             {
-                int kcp = Math.Min(KPanel, k - p0);
+                int kcp = Math.Min(layout.KPanel, k - p0);
                 var panel = new PanelB<T>(packed.Slice(p0 * panelSize, kcp * panelSize), kcp, n, layout.Order, v, gates);
                 Packed(a, k, 1, panel, p0, c, n, m, c0, c1, lastPanel: p0 + kcp == k, layout.Width, [], ref epilogue, reverse, p0 == 0 ? init : default);
             }
