@@ -113,3 +113,49 @@ public class AlignmentBenchmarks
         }
     }
 }
+
+/// <summary>
+/// Why an inference pass keeps its pre-activations interleaved (<see cref="GateLayout"/>) and why weights with K in
+/// 257..512 keep all of K in one panel (<see cref="Gemm.PackedKPanel{T}"/>): one fused recurrent step (the product and,
+/// per finished tile, the cell) at the S4 and S5 sizes (B = H / 4), with the rows in gate blocks or interleaved and
+/// W_hh in 128-deep panels or in one panel over all of K (at K = 256 both are two panels deep: the rule keeps those).
+/// </summary>
+public class StepLayoutBenchmarks
+{
+    private AlignedArray<float> _store;
+    private PackedLayout<float> _layout;
+    private float[] _hPrev = [], _pre = [], _pre0 = [], _cPrev = [], _c = [], _h = [], _gates = [];
+    private int[] _lengths = [];
+
+    [Params(256, 512)] public int Hidden;
+    [Params(false, true)] public bool Interleaved;
+    [Params(false, true)] public bool WholeK;
+
+    public int Batch => Hidden / 4;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = new Rng(4);
+        int n = 4 * Hidden, b = Batch;
+        var w = Enumerable.Range(0, n * Hidden).Select(_ => (float)rng.Uniform(-0.1, 0.1)).ToArray();
+        _layout = new PackedLayout<float>(Hidden, n, PackOrder.LstmGates, Simd.Widest == VectorWidth.Vector512 ? VectorWidth.Vector512 : VectorWidth.Vector,
+            kPanel: WholeK ? Hidden : Gemm.KPanel);
+        _store = AlignedArray<float>.Pinned(_layout.Length);
+        Gemm.Pack<float>(w, transposed: true, _layout, _store.Span);
+        float[] R(int count) => Enumerable.Range(0, count).Select(_ => (float)rng.Uniform(-1, 1)).ToArray();
+        _hPrev = R(b * Hidden); _pre0 = R(b * n); _cPrev = R(b * Hidden);
+        _pre = new float[b * n]; _gates = new float[b * n]; _c = new float[b * Hidden]; _h = new float[b * Hidden];
+        _lengths = Enumerable.Repeat(int.MaxValue, b).ToArray();
+    }
+
+    [Benchmark]
+    public void FusedStep()
+    {
+        var gates = Interleaved ? GateLayout.Interleaved : GateLayout.Blocks;
+        _pre0.CopyTo(_pre.AsSpan());
+        var cell = new LstmStepEpilogue<float>(_pre, _cPrev, default, new LstmCellFlags(false, true), _gates, _c, _h, _lengths, 0, keepGates: false,
+            new GateRow(gates, _layout.Lanes, Hidden));
+        Gemm.MultiplyAdd(_hPrev, _store.Span, _layout, _pre, Batch, ref cell, reverse: false, gates);
+    }
+}

@@ -43,6 +43,11 @@ public sealed class SuiteConfig : ManualConfig
         }
         if (type == typeof(AlignmentBenchmarks))   // per step (OperationsPerInvoke): the product of one row, 2·K·N
             return 2.0 * 4 * (int)Parameter(c, nameof(AlignmentBenchmarks.Hidden))! * (int)Parameter(c, nameof(AlignmentBenchmarks.Hidden))!;
+        if (type == typeof(StepLayoutBenchmarks))   // one step: 2·B·H·4H (B = H / 4)
+        {
+            double h = (int)Parameter(c, nameof(StepLayoutBenchmarks.Hidden))!;
+            return 2.0 * (h / 4) * h * 4 * h;
+        }
         if (type == typeof(FmaPeak))
             return FmaPeak.FlopsOf((int)Parameter(c, nameof(FmaPeak.Bits))!, (int)Parameter(c, nameof(FmaPeak.Threads))!);
         return double.NaN;

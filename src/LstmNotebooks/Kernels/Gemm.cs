@@ -43,15 +43,18 @@ internal enum GateLayout
 /// </summary>
 internal readonly struct PackedLayout<T> where T : unmanaged
 {
-    public PackedLayout(int k, int n, PackOrder order, VectorWidth width)
+    /// <summary>The layout; <paramref name="kPanel"/> overrides <see cref="Gemm.PackedKPanel{T}"/> (0: the rule), for
+    /// the benchmark that measures the rule.</summary>
+    public PackedLayout(int k, int n, PackOrder order, VectorWidth width, int kPanel = 0)
     {
+        if (kPanel < 0) throw new ArgumentOutOfRangeException(nameof(kPanel), $"A K panel of {kPanel} rows.");
         if (k < 0 || n < 0) throw new ArgumentOutOfRangeException(nameof(k), $"Packed B needs K, N ≥ 0, got {k}×{n}.");
         if (order == PackOrder.LstmGates && n % 4 != 0) throw new ArgumentException($"LSTM gate order needs N = 4·H, got N = {n}.", nameof(n));
         if (width == VectorWidth.Scalar) throw new ArgumentException("A packing is for vectors (Vector or Vector512).", nameof(width));
         K = k; N = n; Order = order; Width = width;
         Lanes = Simd.Lanes<T>(width);
         MicroPanels = Gemm.MicroPanels(n, order, Lanes);
-        KPanel = Gemm.PackedKPanel<T>(k, Lanes);
+        KPanel = kPanel > 0 ? kPanel : Gemm.PackedKPanel<T>(k, Lanes);
         Length = k * MicroPanels * 4 * Lanes;
     }
 
