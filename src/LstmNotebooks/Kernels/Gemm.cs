@@ -121,7 +121,8 @@ internal struct NoEpilogue : ITileEpilogue
 /// <para>Structure (GotoBLAS/BLIS): B is packed into k-major micro-panels of 4 vectors (weights once per call, see
 /// <see cref="PackedLayout{T}"/>); A is read in place (row-major, or stored transposed), and a 6-row × 4-vector register
 /// tile (24 of the 32 AVX-512 registers) runs over a K panel of <see cref="KPanel"/> steps: its B micro-panel (32 KB for
-/// float) stays in L1 while all row tiles pass over it. A stored transposed (the weight gradients' dAᵀ) is packed
+/// float) stays in L1 while all row tiles pass over it. Packed weights with K in 257..512 keep all of K in one panel
+/// instead (<see cref="PackedKPanel{T}"/>). An LSTM's gate rows lie in blocks or interleaved (<see cref="GateLayout"/>). A stored transposed (the weight gradients' dAᵀ) is packed
 /// into 6-row panels per row block, since each of its steps of k lies on another page. M = 1 (batch 1) takes 16
 /// vectors per pass instead, for 16 independent accumulation chains. Outputs narrower than a vector (∂L/∂x with one
 /// input feature) run as four scalar chains at a time.</para>
