@@ -35,6 +35,9 @@ internal readonly struct GateRow
     /// <summary>The distance from one gate's argument to the next gate's, for the same unit.</summary>
     public int Step { get; }
 
+    /// <summary>The layout the row was made for.</summary>
+    public GateLayout Layout => _runMask != 0 ? GateLayout.Interleaved : GateLayout.Blocks;
+
     /// <summary>Where gate i's argument for unit j is: (j / v)·4v + j mod v, without a division (runs per step of the cell).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int At(int j) => j + 3 * (j & _runMask);

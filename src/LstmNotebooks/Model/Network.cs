@@ -196,9 +196,9 @@ internal ref struct StepSpans<T> where T : unmanaged, IBinaryFloatingPointIeee75
     public int B;
     public int Step;
     public ReadOnlySpan<int> Lengths;
-    public Span<T> Pre;           // B×GH: in, W_ih·x + b_ih; out, the exact arguments of the gate nonlinearities (PreLayout)
-    public GateLayout PreLayout;  // how Pre's rows hold the gates (LSTM; interleaved only where nothing reads Pre later)
-    public GateRow PreRow;        // where, for the cell (set once per pass: its checks would cost a B = 1 step 1 %)
+    public Span<T> Pre;           // B×GH: in, W_ih·x + b_ih; out, the exact arguments of the gate nonlinearities (PreRow)
+    public GateRow PreRow;        // how Pre's rows hold the gates (LSTM: interleaved only where nothing reads Pre later);
+                                  // set once per pass: its checks would cost a B = 1 step 1 %
     public Span<T> HPre;          // B×GH: GRU's W_hh·h + b_hh
     public Span<T> Gates;         // B×GH: gate values (LSTM, GRU)
     public ReadOnlySpan<T> CPrev; // B×H
@@ -246,7 +246,7 @@ internal abstract class CellOps<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <see cref="Network{T}.Whh"/> gives it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public virtual void Product(ReadOnlySpan<T> p, in LayerOffsets o, ReadOnlySpan<T> whh, in PackedLayout<T> layout, ref StepSpans<T> s, int gh)
-        => Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, s.PreLayout);
+        => Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, s.PreRow.Layout);
 
     /// <summary>The fused update of every valid row: gates, c, and h (or m, for a projected LSTM).</summary>
     public abstract void Update(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int h);
@@ -277,7 +277,7 @@ internal sealed class LstmOps<T>(LstmCellFlags flags) : CellOps<T> where T : unm
     public override void Update(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int h)
     {
         int gh = 4 * h;
-        if (s.PreLayout != GateLayout.Blocks) throw new InvalidOperationException("The unfused LSTM update reads pre-activations in blocks; this pass keeps them interleaved.");
+        if (s.PreRow.Layout != GateLayout.Blocks) throw new InvalidOperationException("The unfused LSTM update reads pre-activations in blocks; this pass keeps them interleaved.");
         var peep = Peep(p, o, h);
         var output = o.Projection >= 0 ? s.M : s.H;
         for (int b = 0; b < s.B; b++)
@@ -296,7 +296,7 @@ internal sealed class LstmOps<T>(LstmCellFlags flags) : CellOps<T> where T : unm
     {
         var cell = new LstmStepEpilogue<T>(s.Pre, s.CPrev, Peep(p, o, h), flags, s.Gates, s.C, o.Projection >= 0 ? s.M : s.H, s.Lengths, s.Step,
             s.KeepGates, s.PreRow);
-        Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, ref cell, reverse: (s.Step & 1) == 1, s.PreLayout);
+        Gemm.MultiplyAdd(s.HIn, whh, layout, s.Pre, s.B, ref cell, reverse: (s.Step & 1) == 1, s.PreRow.Layout);
     }
 
     public override void Recompute(ReadOnlySpan<T> p, in LayerOffsets o, ref StepSpans<T> s, int b, int j, int h, UnitClamp<T> unit)

@@ -503,7 +503,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             var s = new StepSpans<T>
             {
                 B = B, Step = t, Lengths = lengths,
-                Pre = StepRows(up.Pre, t % up.PreSteps, GH), PreLayout = _preLayout, PreRow = preRow,
+                Pre = StepRows(up.Pre, t % up.PreSteps, GH), PreRow = preRow,
                 HPre = up.HPre >= 0 ? StepRows(up.HPre, t % up.HPreSteps, GH) : default,
                 Gates = up.Gates >= 0 ? StepRows(up.Gates, t % up.GateSteps, GH) : default,
                 CPrev = !n.HasCell ? default : t == 0 ? c0 : StepRows(up.C, (t - 1) % up.CSteps, H),
@@ -965,7 +965,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             if (symbols[r] < 0) continue;
             var dst = pre.Slice(r * GH, GH);
             var src = wihT.Slice(symbols[r] * GH, GH);
-            if (rows.Step == H) { Elementwise.Add<T>(dst, src, dst); continue; }
+            if (!rows.InRuns(H)) { Elementwise.Add<T>(dst, src, dst); continue; }
             for (int j = 0; j < H; j += rows.Step)
                 for (int g = 0; g < 4; g++)
                 {
