@@ -126,8 +126,37 @@ internal static class ThrowHelper
     /// <summary>Every value finite (a NaN or ∞ in an upstream gradient would turn every gradient into NaN).</summary>
     public static void RequireAllFinite<T>(ReadOnlySpan<T> values, string paramName, string what) where T : System.Numerics.IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < values.Length; i++)
-            if (!T.IsFinite(values[i])) Argument(paramName, $"{what} contains {values[i]} at index {i}; every value must be finite.");
+        int i = FirstNonFinite(values);
+        if (i >= 0) Argument(paramName, Invariant($"{what} contains {values[i]} at index {i}; every value must be finite."));
+    }
+
+    /// <summary>The index of the first NaN or ∞, or −1. In whole vectors first (x − x is 0 exactly when x is finite), then
+    /// element by element from the first vector that held one: a check of every upstream gradient before each
+    /// backward pass was 1.2 % of an S3 training call one element at a time.</summary>
+    internal static int FirstNonFinite<T>(ReadOnlySpan<T> values) where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (typeof(T) == typeof(float))
+            i = FinitePrefix(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+                ref System.Runtime.CompilerServices.Unsafe.As<T, float>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values)), values.Length));
+        else if (typeof(T) == typeof(double))
+            i = FinitePrefix(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+                ref System.Runtime.CompilerServices.Unsafe.As<T, double>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values)), values.Length));
+        for (; i < values.Length; i++)
+            if (!T.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    // The length of the run of whole vectors, from the start, that holds only finite values.
+    private static int FinitePrefix<F>(ReadOnlySpan<F> values) where F : unmanaged, System.Numerics.IFloatingPointIeee754<F>
+    {
+        int i = 0, count = System.Numerics.Vector<F>.Count;
+        for (; i + count <= values.Length; i += count)
+        {
+            var v = new System.Numerics.Vector<F>(values.Slice(i, count));
+            if (!System.Numerics.Vector.EqualsAll(v - v, System.Numerics.Vector<F>.Zero)) return i;
+        }
+        return i;
     }
 
     public static string Gigabytes(double bytes) => Invariant($"{bytes / (1L << 30):0.##} GB");

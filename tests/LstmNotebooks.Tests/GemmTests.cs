@@ -295,4 +295,47 @@ public class GemmTests
                 }
         }
     }
+
+    [Theory, MemberData(nameof(Widths))] public void WideRowMajorBPacksRowByRowFloat(string width) => WideRowMajorB<float>(Enum.Parse<VectorWidth>(width));
+    [Theory, MemberData(nameof(Widths))] public void WideRowMajorBPacksRowByRowDouble(string width) => WideRowMajorB<double>(Enum.Parse<VectorWidth>(width));
+
+    // A row-major B is packed row by row across all its full micro-panels, then the partial last one: N over several
+    // micro-panels with and without a remainder, K over several panels (the weight gradients' dA, 4H wide).
+    private static void WideRowMajorB<T>(VectorWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Skip(width)) return;
+        int v = Simd.Lanes<T>(width);
+        foreach (var (m, k, n) in new[] { (7, 130, 8 * v), (13, 260, 12 * v + 3), (6, 3, 20 * v), (1, 129, 4 * v + 1), (390, 200, 8 * v + v / 2) })
+        {
+            var a = Random<T>(m * k, m + 3 * k);
+            var b = Random<T>(k * n, k + 5 * n);
+            var c0 = Random<T>(m * n, 11);
+            T[] cs = (T[])c0.Clone(), cv = (T[])c0.Clone(), ct = (T[])c0.Clone();
+            Gemm.MultiplyAddScalar<T>(a, b, cs, m, k, n);
+            Gemm.MultiplyAdd<T>(a, b, cv, m, k, n, width);
+            BitEqual($"A·B {m}×{k}·{k}×{n} at {width}", cs, cv);
+            var aT = new T[k * m];
+            Gemm.Transpose<T>(a, aT, m, k);
+            Gemm.MultiplyAddTransposedA<T>(aT, b, ct, m, k, n, width);
+            BitEqual($"Aᵀ·B {m}×{k}·{k}×{n} at {width}", cs, ct);
+        }
+    }
+
+    [Fact]
+    public void TransposeMovesEveryElementAcrossBlocks()
+    {
+        // Shapes below, at and across the 16 × 16 blocks, both ways round.
+        foreach (var (m, n) in new[] { (0, 5), (5, 0), (1, 1), (1, 17), (17, 1), (16, 16), (17, 33), (33, 17), (512, 8), (8, 512), (40, 130) })
+        {
+            var src = Enumerable.Range(0, m * n).Select(i => (float)i).ToArray();
+            var dst = new float[m * n + 1];
+            dst[^1] = -1;
+            Gemm.Transpose<float>(src, dst, m, n);
+            for (int r = 0; r < m; r++)
+                for (int c = 0; c < n; c++)
+                    if (dst[c * m + r] != src[r * n + c])
+                        Assert.Fail($"Transpose {m}×{n}: dst[{c}, {r}] = {dst[c * m + r]}, expected src[{r}, {c}] = {src[r * n + c]}.");
+            Assert.Equal(-1, dst[^1]); // nothing written past m·n
+        }
+    }
 }

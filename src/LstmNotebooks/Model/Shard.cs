@@ -74,7 +74,7 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 
     private struct LayerPlan { public int RevX, Out, In, DropMask; }
 
-    private int _xAt, _dAxAt, _dAhAt, _hPrevAllAt, _dHTotAt, _dhNewAt, _dRecAt, _dmAt, _dcTotalAt, _dWihTAt, _dXDirAt, _dXaAt, _dXbAt, _dHsDirAt, _dhAt, _dcAt, _dTopAt, _dhNRevAt;
+    private int _xAt, _dAxAt, _dAhAt, _dHTotAt, _dhNewAt, _dRecAt, _dmAt, _dcTotalAt, _dWTAt, _dXDirAt, _dXaAt, _dXbAt, _dHsDirAt, _dhAt, _dcAt, _dTopAt, _dhNRevAt;
     private int _headRowsAt, _targetsAt, _yAt, _dyAt, _dRowsAt, _gradAt, _gradLength;
     private int _lengthsAt, _wholeAt, _rowAtAt, _sampleAt, _targetRowAt, _symbolsAt, _revSymbolsAt;
     // One-hot input (set by the gather): layer 0 reads (T, B) symbols instead of X, −1 at padding; X is not filled.
@@ -198,18 +198,17 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             _layers[0].In = _xAt;
 
             int maxIn = Math.Max(n.I, W);
-            _dAxAt = _dAhAt = _hPrevAllAt = _dHTotAt = _dhNewAt = _dRecAt = _dmAt = _dcTotalAt = _dWihTAt = _dXDirAt = _dXaAt = _dXbAt = _dHsDirAt = _dhAt = _dcAt = _dTopAt = _dhNRevAt = -1;
+            _dAxAt = _dAhAt = _dHTotAt = _dhNewAt = _dRecAt = _dmAt = _dcTotalAt = _dWTAt = _dXDirAt = _dXaAt = _dXbAt = _dHsDirAt = _dhAt = _dcAt = _dTopAt = _dhNRevAt = -1;
             if (o.Backward)
             {
                 _dAxAt = Take(TB * n.GH);
                 _dAhAt = n.Ops.SeparateHiddenProduct ? Take(TB * n.GH) : _dAxAt;
-                _hPrevAllAt = Take(TB * n.Hout);
                 _dHTotAt = TakeIf(n.Projected, TB * n.Hout);
                 _dhNewAt = Take(B * n.Hout);
                 _dRecAt = TakeIf(training && o.Dropout.RecurrentRate > 0, B * n.Hout);
                 _dmAt = TakeIf(n.Projected, B * n.H);
                 _dcTotalAt = TakeIf(o.Recorder && n.HasCell, B * n.H);
-                _dWihTAt = Take(maxIn * n.GH);
+                _dWTAt = Take(Math.Max(maxIn, n.Hout) * n.GH);
                 _dXDirAt = TakeIf(n.D == 2, TB * maxIn);
                 _dXaAt = Take(TB * maxIn);
                 _dXbAt = TakeIf(n.L > 1, TB * maxIn);
@@ -922,20 +921,24 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
 
         // Weight gradients over all steps at once: dW_hh += dA_hᵀ · [h_0, h_1 … h_{T-1}] (masked under recurrent
         // dropout), dW_ih += dA_xᵀ · X, dW_hr += dHᵀ · M.
-        ReadOnlySpan<T> hPrevAll;
-        if (up.HIn >= 0) hPrevAll = Region(up.HIn, TB * hout);
+        // Both are accumulated transposed, (Hout × GH) += [h_0 … h_{T-1}]ᵀ·dA_h and (I × GH) += Xᵀ·dA_x: the operand
+        // packed into 6-row panels is then the narrow one (h or x) and the 4H-wide dA streams into the B panels in
+        // whole vectors, and the vector lanes run along the gate rows rather than along I, which is often 1 or 2. A
+        // product's operands commute, so the bits are those of dA_hᵀ·H. The rows of h_{t−1} are h_0 then the first
+        // T−1 steps of hs: two products over consecutive ranges of k, which continue one accumulation in k order.
+        var dWT = Region(_dWTAt, Math.Max(width, hout) * GH);
+        var dWhhT = dWT.Slice(0, hout * GH);
+        var dWhh = grad.Slice(o.WeightHh, GH * hout);
+        Gemm.Transpose<T>(dWhh, dWhhT, GH, hout);
+        if (up.HIn >= 0) Gemm.MultiplyAddTransposedA<T>(Region(up.HIn, TB * hout), dAH, dWhhT, hout, TB, GH);
         else
         {
-            var all = Region(_hPrevAllAt, TB * hout);
-            h0.CopyTo(all);
-            hs.Slice(0, (Steps - 1) * B * hout).CopyTo(all.Slice(B * hout));
-            hPrevAll = all;
+            Gemm.MultiplyAddTransposedA<T>(h0, dAH.Slice(0, B * GH), dWhhT, hout, B, GH);
+            if (Steps > 1) Gemm.MultiplyAddTransposedA<T>(hs.Slice(0, (Steps - 1) * B * hout), dAH.Slice(B * GH), dWhhT, hout, TB - B, GH);
         }
-        Gemm.MultiplyAddTransposedA<T>(dAH, hPrevAll, grad.Slice(o.WeightHh, GH * hout), GH, TB, hout);
+        Gemm.Transpose<T>(dWhhT, dWhh, hout, GH);
         Gemm.AddColumnSums<T>(dAH, grad.Slice(o.BiasHh, GH), TB, GH);
-        // dW_ih is accumulated transposed, (I × GH) += Xᵀ·dA_x, so the vector lanes run along the 4H gate rows rather
-        // than along I, which is often 1 or 2 (a product's operands commute, so the bits are those of dA_xᵀ·X).
-        var dWihT = Region(_dWihTAt, width * GH);
+        var dWihT = dWT.Slice(0, width * GH);
         var dWih = grad.Slice(o.WeightIh, GH * width);
         Gemm.Transpose<T>(dWih, dWihT, GH, width);
         if (symbols.IsEmpty) Gemm.MultiplyAddTransposedA<T>(input, dAX, dWihT, width, TB, GH);
