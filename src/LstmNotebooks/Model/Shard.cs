@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LstmNotebooks.Kernels;
 
 namespace LstmNotebooks;
@@ -937,14 +938,20 @@ internal sealed class Shard<T> : IDisposable where T : unmanaged, IBinaryFloatin
             if (Steps > 1) Gemm.MultiplyAddTransposedA<T>(hs.Slice(0, (Steps - 1) * B * hout), dAH.Slice(B * GH), dWhhT, hout, TB - B, GH);
         }
         Gemm.Transpose<T>(dWhhT, dWhh, hout, GH);
-        Gemm.AddColumnSums<T>(dAH, grad.Slice(o.BiasHh, GH), TB, GH);
+        // An LSTM's dA_x is dA_h (one buffer), so b_ih's gradient is b_hh's whenever both start equal (zero, in every
+        // pass): copied afterwards rather than summed again over all TB rows (1.4 % of an S3 training call).
+        var dBhh = grad.Slice(o.BiasHh, GH);
+        var dBih = grad.Slice(o.BiasIh, GH);
+        bool sameBiasGradient = dAX == dAH && MemoryMarshal.AsBytes(dBih).SequenceEqual(MemoryMarshal.AsBytes(dBhh)); // bit for bit
+        Gemm.AddColumnSums<T>(dAH, dBhh, TB, GH);
         var dWihT = dWT.Slice(0, width * GH);
         var dWih = grad.Slice(o.WeightIh, GH * width);
         Gemm.Transpose<T>(dWih, dWihT, GH, width);
         if (symbols.IsEmpty) Gemm.MultiplyAddTransposedA<T>(input, dAX, dWihT, width, TB, GH);
         else AddToColumns(dAX, symbols, dWihT, GH);
         Gemm.Transpose<T>(dWihT, dWih, width, GH);
-        Gemm.AddColumnSums<T>(dAX, grad.Slice(o.BiasIh, GH), TB, GH);
+        if (sameBiasGradient) dBhh.CopyTo(dBih);
+        else Gemm.AddColumnSums<T>(dAX, dBih, TB, GH);
         if (n.Projected)
             Gemm.MultiplyAddTransposedA<T>(Region(_dHTotAt, TB * hout), Region(up.M, TB * H), grad.Slice(o.Projection, hout * H), hout, TB, H);
         if (!dX.IsEmpty)
