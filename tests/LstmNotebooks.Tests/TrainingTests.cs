@@ -156,6 +156,21 @@ public class TrainingTests
         Assert.True(full.Model.Parameters.SequenceEqual(same.Model.Parameters));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFloatGradientThatOverflowsIsReportedAsTheGradientNorm(bool clip)
+    {
+        // The loss (in double) stays finite while ∂L/∂y = 2(y − 3e38) overflows float: with or without clipping (which
+        // decide whether the norm is summed at all) the step stops at the gradient, not at a later update.
+        var data = Dataset.Create([Sample.Create(Sequence.FromScalars<float>([0.5f, -0.5f, 0.25f]), 3e38f)]);
+        var model = Lstm.Create(1, 4).WithSeed(1).WithHead(Head.Regression()).Build<float>();
+        var options = Training.Sgd(0.1).WithEpochs(1);
+        if (clip) options = options.WithGradientClip(1.0);
+        var e = Assert.Throws<TrainingDivergedException>(() => model.Train(data, options));
+        Assert.Matches(@"the gradient norm became (NaN|∞|Infinity) in epoch \d+, batch \d+", e.Message);
+    }
+
     [Fact]
     public void DivergenceStopsWithAClearErrorAndTheStartingModelUnaffected()
     {

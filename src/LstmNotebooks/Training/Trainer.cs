@@ -170,9 +170,15 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
                 if (!double.IsFinite(loss)) throw Diverged("loss", loss, epoch, batchIndex);
                 var grad = _gradBuffer.AsSpan(0, _p.Length);
                 var next = _nextBuffer.AsSpan(0, _p.Length);
-                double norm = GradientRecorder.Norm<T>(grad);
-                if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
-                if (_options.GradientClip is double clip && norm > clip) Scale(grad, clip / norm);
+                // A float gradient's norm (its squares summed in double) is finite exactly when every element is, so
+                // without clipping the one-chain sum (1.5 % of an S4 training step, 3 % at 2 threads, where it runs
+                // alone) gives way to the vector finite check; the norm is still what a divergence reports.
+                if (_options.GradientClip is not null || typeof(T) != typeof(float) || ThrowHelper.FirstNonFinite<T>(grad) >= 0)
+                {
+                    double norm = GradientRecorder.Norm<T>(grad);
+                    if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
+                    if (_options.GradientClip is double clip && norm > clip) Scale(grad, clip / norm);
+                }
                 int bad = _optimizer.Step(_p, grad, lr, next);
                 if (bad >= 0) throw Diverged($"update of {_start.Layout.ElementName(bad)}", double.CreateTruncating(next[bad]), epoch, batchIndex);
                 next.CopyTo(_p);
