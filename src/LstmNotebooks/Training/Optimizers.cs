@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Numerics;
 
 namespace LstmNotebooks;
@@ -70,14 +71,41 @@ internal sealed class AdamOptimizer<T> : Optimizer<T> where T : unmanaged, IBina
     public AdamOptimizer(int count, double beta1, double beta2, double epsilon)
         => (_m, _v, _beta1, _beta2, _epsilon) = (State(count), State(count), beta1, beta2, epsilon);
 
+    /// <summary>The moments (the tests compare them bit for bit: a difference in double rarely reaches the float weights).</summary>
+    internal ReadOnlySpan<double> FirstMoment => _m;
+    internal ReadOnlySpan<double> SecondMoment => _v;
+
+    /// <summary>A step by the specification alone (the tests' oracle for <see cref="Step"/>).</summary>
+    internal int StepScalar(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
+    {
+        _step++;
+        Scalar(parameters, gradient, learningRate, next, 0, parameters.Length, out int bad);
+        return bad;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
     public override int Step(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
     {
         _step++;
+        // Float parameters run in vectors (the moments are double either way): the same operations in the same order
+        // per element as the scalar loop below, which is the specification and the tail. One element at a time, the
+        // two divisions and the square root made the update 2.8 % of a 2-thread S4 training step on one thread (perf).
+        int i = typeof(T) == typeof(float) && Vector.IsHardwareAccelerated
+            ? VectorFloat(MemoryMarshal.Cast<T, float>(parameters), MemoryMarshal.Cast<T, float>(gradient), learningRate, MemoryMarshal.Cast<T, float>(next), out int bad)
+            : Scalar(parameters, gradient, learningRate, next, 0, parameters.Length, out bad);
+        Scalar(parameters, gradient, learningRate, next, i, parameters.Length, out int tailBad);
+        return bad >= 0 ? bad : tailBad;
+    }
+
+    /// <summary>Elements [from, to): the specification. Returns <paramref name="to"/>; <paramref name="bad"/> is the
+    /// first element whose update is not finite in <typeparamref name="T"/>, or −1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    internal int Scalar(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next, int from, int to, out int bad)
+    {
         double beta1 = _beta1, beta2 = _beta2, epsilon = _epsilon;
         double c1 = 1 - Math.Pow(beta1, _step), c2 = 1 - Math.Pow(beta2, _step);
-        int bad = -1;
-        for (int i = 0; i < parameters.Length; i++)
+        bad = -1;
+        for (int i = from; i < to; i++)
         {
             double g = double.CreateTruncating(gradient[i]);
             double m = _m[i] = beta1 * _m[i] + (1 - beta1) * g;
@@ -86,6 +114,43 @@ internal sealed class AdamOptimizer<T> : Optimizer<T> where T : unmanaged, IBina
             next[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - update);
             if (bad < 0 && !T.IsFinite(next[i])) bad = i;
         }
-        return bad;
+        return to;
+    }
+
+    // Whole Vector<float> blocks: each widened to two Vector<double> halves (exact), updated, narrowed back (rounded to
+    // nearest, as the scalar conversion). Returns where the scalar tail starts.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
+    private int VectorFloat(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradient, double learningRate, Span<float> next, out int bad)
+    {
+        double beta1 = _beta1, beta2 = _beta2, epsilon = _epsilon;
+        double c1 = 1 - Math.Pow(beta1, _step), c2 = 1 - Math.Pow(beta2, _step);
+        Vector<double> b1 = new(beta1), b2 = new(beta2), ob1 = new(1 - beta1), ob2 = new(1 - beta2), lr = new(learningRate);
+        Vector<double> vc1 = new(c1), vc2 = new(c2), eps = new(epsilon);
+        int w = Vector<float>.Count, half = Vector<double>.Count, i = 0;
+        bad = -1;
+        var m = _m.AsSpan();
+        var v = _v.AsSpan();
+        for (; i + w <= parameters.Length; i += w)
+        {
+            Vector.Widen(new Vector<float>(gradient.Slice(i, w)), out var g0, out var g1);
+            Vector.Widen(new Vector<float>(parameters.Slice(i, w)), out var p0, out var p1);
+            var n0 = Update(m.Slice(i, half), v.Slice(i, half), g0, p0);
+            var n1 = Update(m.Slice(i + half, half), v.Slice(i + half, half), g1, p1);
+            var nf = Vector.Narrow(n0, n1);
+            nf.CopyTo(next.Slice(i, w));
+            if (bad < 0 && !Vector.EqualsAll(nf - nf, Vector<float>.Zero))
+                for (int j = i; j < i + w; j++)
+                    if (!float.IsFinite(next[j])) { bad = j; break; }
+        }
+        return i;
+
+        Vector<double> Update(Span<double> ms, Span<double> vs, Vector<double> g, Vector<double> p)
+        {
+            var mn = b1 * new Vector<double>(ms) + ob1 * g;
+            var vn = b2 * new Vector<double>(vs) + ob2 * g * g;
+            mn.CopyTo(ms);
+            vn.CopyTo(vs);
+            return p - lr * (mn / vc1) / (Vector.SquareRoot(vn / vc2) + eps);
+        }
     }
 }
