@@ -1,5 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LstmNotebooks;
 
@@ -137,24 +140,22 @@ internal static class ThrowHelper
     {
         int i = 0;
         if (typeof(T) == typeof(float))
-            i = FinitePrefix(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
-                ref System.Runtime.CompilerServices.Unsafe.As<T, float>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values)), values.Length));
+            i = FinitePrefix(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(values)), values.Length));
         else if (typeof(T) == typeof(double))
-            i = FinitePrefix(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
-                ref System.Runtime.CompilerServices.Unsafe.As<T, double>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values)), values.Length));
+            i = FinitePrefix(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(values)), values.Length));
         for (; i < values.Length; i++)
             if (!T.IsFinite(values[i])) return i;
         return -1;
     }
 
     // The length of the run of whole vectors, from the start, that holds only finite values.
-    private static int FinitePrefix<F>(ReadOnlySpan<F> values) where F : unmanaged, System.Numerics.IFloatingPointIeee754<F>
+    private static int FinitePrefix<F>(ReadOnlySpan<F> values) where F : unmanaged, IFloatingPointIeee754<F>
     {
-        int i = 0, count = System.Numerics.Vector<F>.Count;
+        int i = 0, count = Vector<F>.Count;
         for (; i + count <= values.Length; i += count)
         {
-            var v = new System.Numerics.Vector<F>(values.Slice(i, count));
-            if (!System.Numerics.Vector.EqualsAll(v - v, System.Numerics.Vector<F>.Zero)) return i;
+            var v = new Vector<F>(values.Slice(i, count));
+            if (!Vector.EqualsAll(v - v, Vector<F>.Zero)) return i;
         }
         return i;
     }

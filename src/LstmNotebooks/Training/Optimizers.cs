@@ -79,8 +79,7 @@ internal sealed class AdamOptimizer<T> : Optimizer<T> where T : unmanaged, IBina
     internal int StepScalar(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
     {
         _step++;
-        Scalar(parameters, gradient, learningRate, next, 0, parameters.Length, out int bad);
-        return bad;
+        return Scalar(parameters, gradient, learningRate, next, 0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
@@ -90,22 +89,22 @@ internal sealed class AdamOptimizer<T> : Optimizer<T> where T : unmanaged, IBina
         // Float parameters run in vectors (the moments are double either way): the same operations in the same order
         // per element as the scalar loop below, which is the specification and the tail. One element at a time, the
         // two divisions and the square root made the update 2.8 % of a 2-thread S4 training step on one thread (perf).
-        int i = typeof(T) == typeof(float) && Vector.IsHardwareAccelerated
-            ? VectorFloat(MemoryMarshal.Cast<T, float>(parameters), MemoryMarshal.Cast<T, float>(gradient), learningRate, MemoryMarshal.Cast<T, float>(next), out int bad)
-            : Scalar(parameters, gradient, learningRate, next, 0, parameters.Length, out bad);
-        Scalar(parameters, gradient, learningRate, next, i, parameters.Length, out int tailBad);
+        int i = 0, bad = -1;
+        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
+            i = VectorFloat(MemoryMarshal.Cast<T, float>(parameters), MemoryMarshal.Cast<T, float>(gradient), learningRate, MemoryMarshal.Cast<T, float>(next), out bad);
+        int tailBad = Scalar(parameters, gradient, learningRate, next, i);
         return bad >= 0 ? bad : tailBad;
     }
 
-    /// <summary>Elements [from, to): the specification. Returns <paramref name="to"/>; <paramref name="bad"/> is the
-    /// first element whose update is not finite in <typeparamref name="T"/>, or −1.</summary>
+    /// <summary>Elements from <paramref name="from"/> on: the specification. Returns the first element whose update is not
+    /// finite in <typeparamref name="T"/>, or −1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    internal int Scalar(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next, int from, int to, out int bad)
+    internal int Scalar(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next, int from)
     {
         double beta1 = _beta1, beta2 = _beta2, epsilon = _epsilon;
         double c1 = 1 - Math.Pow(beta1, _step), c2 = 1 - Math.Pow(beta2, _step);
-        bad = -1;
-        for (int i = from; i < to; i++)
+        int bad = -1;
+        for (int i = from; i < parameters.Length; i++)
         {
             double g = double.CreateTruncating(gradient[i]);
             double m = _m[i] = beta1 * _m[i] + (1 - beta1) * g;
@@ -114,7 +113,7 @@ internal sealed class AdamOptimizer<T> : Optimizer<T> where T : unmanaged, IBina
             next[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - update);
             if (bad < 0 && !T.IsFinite(next[i])) bad = i;
         }
-        return to;
+        return bad;
     }
 
     // Whole Vector<float> blocks: each widened to two Vector<double> halves (exact), updated, narrowed back (rounded to
@@ -138,9 +137,7 @@ internal sealed class AdamOptimizer<T> : Optimizer<T> where T : unmanaged, IBina
             var n1 = Update(m.Slice(i + half, half), v.Slice(i + half, half), g1, p1);
             var nf = Vector.Narrow(n0, n1);
             nf.CopyTo(next.Slice(i, w));
-            if (bad < 0 && !Vector.EqualsAll(nf - nf, Vector<float>.Zero))
-                for (int j = i; j < i + w; j++)
-                    if (!float.IsFinite(next[j])) { bad = j; break; }
+            if (bad < 0 && !Vector.EqualsAll(nf - nf, Vector<float>.Zero)) bad = i + ThrowHelper.FirstNonFinite<float>(next.Slice(i, w));
         }
         return i;
 
