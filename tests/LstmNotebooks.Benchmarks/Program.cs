@@ -3,6 +3,22 @@ using LstmNotebooks.Benchmarks;
 
 // dotnet run -c Release --project tests/LstmNotebooks.Benchmarks -- --filter '*LstmBenchmarks*'   (README, Benchmarks)
 // dotnet run -c Release --project tests/LstmNotebooks.Benchmarks -- scaling [S4,S5] [rounds]      (2-thread scaling)
+// dotnet run -c Release --project tests/LstmNotebooks.Benchmarks -- loop S4 Infer [seconds] [threads]  (one call repeated, for perf)
+if (args.Length > 0 && args[0] == "loop")
+{
+    double seconds = 10;
+    int threads = 1;
+    if (args.Length < 3 || !Enum.TryParse<ShapeName>(args[1], out var shape) || !Enum.IsDefined(shape)
+        || !Enum.TryParse<Mode>(args[2], ignoreCase: true, out var mode) || !Enum.IsDefined(mode)
+        || (args.Length > 3 && (!double.TryParse(args[3], System.Globalization.CultureInfo.InvariantCulture, out seconds) || seconds <= 0))
+        || (args.Length > 4 && (!int.TryParse(args[4], out threads) || threads < 1)))
+    {
+        Console.Error.WriteLine($"loop: expected a shape S1..S5, a mode Infer|Train|TrainAdam, seconds > 0 and threads ≥ 1, but got '{string.Join(' ', args[1..])}'. Hint: loop S4 Infer 10 1");
+        return 2;
+    }
+    Scaling.Loop(shape, mode, threads, seconds);
+    return 0;
+}
 if (args.Length > 0 && args[0] == "scaling")
 {
     var names = args.Length > 1 ? args[1].Split(',') : ["S4", "S5"];

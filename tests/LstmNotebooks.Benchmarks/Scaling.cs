@@ -37,6 +37,25 @@ public static class Scaling
             }
     }
 
+    /// <summary>One call repeated for <paramref name="seconds"/> (a target for <c>perf record</c>), then the minimum,
+    /// median and count of the calls.</summary>
+    public static void Loop(ShapeName shape, Mode mode, int threads, double seconds)
+    {
+        var caller = new LstmBenchmarks { Shape = shape, Mode = mode, Threads = threads };
+        caller.Setup();
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed.TotalSeconds < seconds)
+        {
+            long start = Stopwatch.GetTimestamp();
+            caller.Call();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        caller.Cleanup();
+        times.Sort();
+        Console.WriteLine($"{shape} {mode} {threads} thread(s): {times.Count} calls, minimum {times[0]:F3} ms, median {times[times.Count / 2]:F3} ms");
+    }
+
     private static double BlockMedian(LstmBenchmarks caller, int calls)
     {
         var times = new double[calls];

@@ -324,8 +324,10 @@ public class GemmTests
     [Fact]
     public void TransposeMovesEveryElementAcrossBlocks()
     {
-        // Shapes below, at and across the 16 × 16 blocks, both ways round.
-        foreach (var (m, n) in new[] { (0, 5), (5, 0), (1, 1), (1, 17), (17, 1), (16, 16), (17, 33), (33, 17), (512, 8), (8, 512), (40, 130) })
+        // Shapes below, at and across the 8 × 8 register blocks (taken 16 rows at a time) and the 16 × 16 element
+        // blocks, both ways round, and the weight gradients' 4H × H.
+        foreach (var (m, n) in new[] { (0, 5), (5, 0), (1, 1), (1, 17), (17, 1), (7, 9), (8, 8), (8, 16), (16, 8), (9, 15), (16, 16), (23, 31),
+            (24, 40), (17, 33), (33, 17), (512, 8), (8, 512), (40, 130), (64, 7), (1024, 256), (256, 1024) })
         {
             var src = Enumerable.Range(0, m * n).Select(i => (float)i).ToArray();
             var dst = new float[m * n + 1];

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LstmNotebooks.Kernels;
 
@@ -821,22 +822,74 @@ internal static class Gemm
     public static void Transpose<T>(ReadOnlySpan<T> src, Span<T> dst, int m, int n)
     {
         if (src.Length < m * n || dst.Length < m * n) throw new ArgumentException("Transpose: spans shorter than m·n.");
-        // In 16 × 16 blocks, so the column-order writes of a block stay within 16 lines instead of touching a new line
-        // per element (the weight gradients' (Hout × 4H) transposes were 1 % of an S3 training call unblocked).
-        const int Block = 16;
         ref T s = ref MemoryMarshal.GetReference(src);
         ref T d = ref MemoryMarshal.GetReference(dst);
-        for (int r0 = 0; r0 < m; r0 += Block)
+        int rows = 0, cols = 0;
+        if (typeof(T) == typeof(float) && Avx.IsSupported)
         {
-            int r1 = Math.Min(m, r0 + Block);
-            for (int c0 = 0; c0 < n; c0 += Block)
+            // 8 × 8 blocks through registers, two blocks down at a time so each 64-byte line of dst is written whole.
+            // The element loop below ran at 1.5 GB/s on the weight gradients' (4H × H) transposes (4.4 % of an S4
+            // training step at 2 threads): its 16 column-order writes per row land 4 KB apart when M = 4H = 1024, all
+            // in one set of the 8-way L1.
+            rows = m & ~7; cols = n & ~7;
+            ref float sf = ref Unsafe.As<T, float>(ref s);
+            ref float df = ref Unsafe.As<T, float>(ref d);
+            for (int r0 = 0; r0 < rows; r0 += 16)
+                for (int c0 = 0; c0 < cols; c0 += 8)
+                {
+                    Transpose8x8(ref Unsafe.Add(ref sf, (nuint)(r0 * n + c0)), (nuint)n, ref Unsafe.Add(ref df, (nuint)(c0 * m + r0)), (nuint)m);
+                    if (r0 + 8 < rows)
+                        Transpose8x8(ref Unsafe.Add(ref sf, (nuint)((r0 + 8) * n + c0)), (nuint)n, ref Unsafe.Add(ref df, (nuint)(c0 * m + r0 + 8)), (nuint)m);
+                }
+        }
+        // The rest (all of it without AVX): rows past the 8-row blocks, and the columns past the 8-column blocks.
+        TransposeElements(ref s, ref d, m, n, rows, m, 0, n);
+        TransposeElements(ref s, ref d, m, n, 0, rows, cols, n);
+    }
+
+    /// <summary>The specification: dst[c, r] = src[r, c] for rows [r0, r1) and columns [c0, c1), in 16 × 16 blocks so a
+    /// block's column-order writes stay within 16 lines.</summary>
+    private static void TransposeElements<T>(ref T s, ref T d, int m, int n, int r0, int r1, int c0, int c1)
+    {
+        const int Block = 16;
+        for (int rb = r0; rb < r1; rb += Block)
+        {
+            int re = Math.Min(r1, rb + Block);
+            for (int cb = c0; cb < c1; cb += Block)
             {
-                int c1 = Math.Min(n, c0 + Block);
-                for (int r = r0; r < r1; r++)
-                    for (int col = c0; col < c1; col++)
+                int ce = Math.Min(c1, cb + Block);
+                for (int r = rb; r < re; r++)
+                    for (int col = cb; col < ce; col++)
                         Unsafe.Add(ref d, (nuint)(col * m + r)) = Unsafe.Add(ref s, (nuint)(r * n + col));
             }
         }
+    }
+
+    /// <summary>One 8 × 8 block: rows of s (stride ss) become rows of d (stride ds). Unpack pairs, shuffle quads, swap
+    /// 128-bit halves (the usual AVX transpose).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float s, nuint ss, ref float d, nuint ds)
+    {
+        var r0 = Vector256.LoadUnsafe(ref s); var r1 = Vector256.LoadUnsafe(ref s, ss);
+        var r2 = Vector256.LoadUnsafe(ref s, 2 * ss); var r3 = Vector256.LoadUnsafe(ref s, 3 * ss);
+        var r4 = Vector256.LoadUnsafe(ref s, 4 * ss); var r5 = Vector256.LoadUnsafe(ref s, 5 * ss);
+        var r6 = Vector256.LoadUnsafe(ref s, 6 * ss); var r7 = Vector256.LoadUnsafe(ref s, 7 * ss);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var q0 = Avx.Shuffle(t0, t2, 0x44); var q1 = Avx.Shuffle(t0, t2, 0xEE);
+        var q2 = Avx.Shuffle(t1, t3, 0x44); var q3 = Avx.Shuffle(t1, t3, 0xEE);
+        var q4 = Avx.Shuffle(t4, t6, 0x44); var q5 = Avx.Shuffle(t4, t6, 0xEE);
+        var q6 = Avx.Shuffle(t5, t7, 0x44); var q7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(q0, q4, 0x20).StoreUnsafe(ref d);
+        Avx.Permute2x128(q1, q5, 0x20).StoreUnsafe(ref d, ds);
+        Avx.Permute2x128(q2, q6, 0x20).StoreUnsafe(ref d, 2 * ds);
+        Avx.Permute2x128(q3, q7, 0x20).StoreUnsafe(ref d, 3 * ds);
+        Avx.Permute2x128(q0, q4, 0x31).StoreUnsafe(ref d, 4 * ds);
+        Avx.Permute2x128(q1, q5, 0x31).StoreUnsafe(ref d, 5 * ds);
+        Avx.Permute2x128(q2, q6, 0x31).StoreUnsafe(ref d, 6 * ds);
+        Avx.Permute2x128(q3, q7, 0x31).StoreUnsafe(ref d, 7 * ds);
     }
 
     /// <summary>Sets every row of C[M×N] to the row vector <paramref name="bias"/> (length N).</summary>
