@@ -57,4 +57,51 @@ public class OptimizerTests
                 Assert.Equal(at, adam.Step(new float[n], g, 1e39, next));
             }
     }
+
+    [Fact]
+    public void AStepSharedInPartsHasTheBitsOfOneStep()
+    {
+        using var forkJoin = new ForkJoin(dedicated: true);
+        foreach (int n in new[] { 1, 63, 64, 1000, 4 * Vector<float>.Count + 3 })
+            foreach (int parts in new[] { 2, 3 })
+                foreach (var kind in new[] { OptimizerKind.Adam, OptimizerKind.Sgd })
+                {
+                    var options = (kind == OptimizerKind.Adam ? Training.Adam(1e-2) : Training.Sgd(1e-2, momentum: 0.9));
+                    using var whole = Optimizer<float>.Create(options, n);
+                    using var shared = Optimizer<float>.Create(options, n);
+                    var job = new OptimizerStepJob<float>();
+                    var rng = new Rng(n + parts);
+                    float[] p1 = Enumerable.Range(0, n).Select(_ => (float)rng.Uniform(-1, 1)).ToArray(), p2 = (float[])p1.Clone();
+                    float[] n1 = new float[n], n2 = new float[n];
+                    for (int step = 1; step <= 3; step++)
+                    {
+                        var g = Enumerable.Range(0, n).Select(_ => (float)rng.Uniform(-3, 3)).ToArray();
+                        Assert.Equal(-1, whole.Step(p1, g, 1e-2, n1));
+                        forkJoin.Run(job.Set(shared, p2, g, n, 1e-2, n2, parts), parts);
+                        Assert.Equal(-1, job.FirstBad);
+                        for (int i = 0; i < n; i++)
+                            if (BitConverter.SingleToInt32Bits(n1[i]) != BitConverter.SingleToInt32Bits(n2[i]))
+                                Assert.Fail($"{kind}, n = {n}, {parts} parts, step {step}: parameter {i} is {n2[i]:R}, one step gives {n1[i]:R}.");
+                        n1.CopyTo(p1, 0);
+                        n2.CopyTo(p2, 0);
+                    }
+                }
+    }
+
+    [Fact]
+    public void AStepSharedInPartsReportsTheFirstOverflowOfAnyPart()
+    {
+        using var forkJoin = new ForkJoin(dedicated: true);
+        const int n = 1000;
+        foreach (int at in new[] { 0, 499, 500, 999 })
+        {
+            var g = new float[n];
+            g[at] = 1;
+            if (at + 300 < n) g[at + 300] = 1;   // a later overflow, in the same part or the next
+            using var adam = new AdamOptimizer<float>(n, 0.9, 0.999, 1e-8);
+            var job = new OptimizerStepJob<float>();
+            forkJoin.Run(job.Set(adam, new float[n], g, n, 1e39, new float[n], 2), 2);
+            Assert.Equal(at, job.FirstBad);
+        }
+    }
 }

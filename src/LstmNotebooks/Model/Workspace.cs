@@ -298,6 +298,9 @@ public sealed class Workspace<T> : IDisposable where T : unmanaged, IBinaryFloat
 
     private void Execute() => _forkJoin.Run(_job, _parts);
 
+    /// <summary>Other work of a call shared out on this workspace's threads (a training session's optimizer step).</summary>
+    internal void RunShared(IPartitionedWork work, int parts) => _forkJoin.Run(work, parts);
+
     private Shard<T> ShardAt(int i)
     {
         if (_shards.Length <= i) Array.Resize(ref _shards, i + 1);

@@ -36,7 +36,57 @@ internal abstract class Optimizer<T> : IDisposable where T : unmanaged, IBinaryF
     /// <summary>Writes the updated parameters into <paramref name="next"/> (the current ones are only read) and returns
     /// the index of the first update that is not finite in <typeparamref name="T"/>, or −1, so a caller can refuse a
     /// step that would overflow a weight and keep the weights it had.</summary>
-    public abstract int Step(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next);
+    public int Step(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
+    {
+        BeginStep();
+        return Update(parameters, gradient, learningRate, next, 0, parameters.Length);
+    }
+
+    /// <summary>Starts a step (Adam counts them for its bias correction); then <see cref="Update"/> runs over the
+    /// elements in any ranges, on any threads.</summary>
+    public abstract void BeginStep();
+
+    /// <summary>Elements [from, to) of the step <see cref="BeginStep"/> started: each depends on its own gradient and
+    /// state alone, so any split gives the bits of one pass. Returns the first element in the range whose update is
+    /// not finite, or −1.</summary>
+    public abstract int Update(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next, int from, int to);
+}
+
+/// <summary>One optimizer step shared out in parts over the parameters (<see cref="ForkJoin"/>): set, run, read
+/// <see cref="FirstBad"/>.</summary>
+internal sealed class OptimizerStepJob<T> : IPartitionedWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private Optimizer<T>? _optimizer;
+    private T[] _parameters = [], _gradient = [], _next = [];
+    private int[] _bad = [];
+    private double _learningRate;
+    private int _count, _parts;
+
+    /// <summary>Starts the step over the first <paramref name="count"/> elements of the arrays, in <paramref name="parts"/>.</summary>
+    public OptimizerStepJob<T> Set(Optimizer<T> optimizer, T[] parameters, T[] gradient, int count, double learningRate, T[] next, int parts)
+    {
+        if (_bad.Length < parts) _bad = new int[parts];   // once per session (its thread count)
+        (_optimizer, _parameters, _gradient, _next, _count, _learningRate, _parts) = (optimizer, parameters, gradient, next, count, learningRate, parts);
+        optimizer.BeginStep();
+        return this;
+    }
+
+    public void RunPart(int part)
+    {
+        // Whole cache lines of the float weights per part, so no two threads write one line of next.
+        var (from, to) = ThreadPolicy.Share(_count, part, _parts, grain: 64);
+        _bad[part] = _optimizer!.Update(_parameters.AsSpan(0, _count), _gradient.AsSpan(0, _count), _learningRate, _next.AsSpan(0, _count), from, to);
+    }
+
+    /// <summary>The first element whose update is not finite, over all parts, or −1.</summary>
+    public int FirstBad
+    {
+        get
+        {
+            for (int i = 0; i < _parts; i++) if (_bad[i] >= 0) return _bad[i];   // parts cover ascending ranges
+            return -1;
+        }
+    }
 }
 
 /// <summary>SGD with (PyTorch-style) momentum: v = μ·v + g; p -= lr·v.</summary>
@@ -47,11 +97,13 @@ internal sealed class SgdOptimizer<T> : Optimizer<T> where T : unmanaged, IBinar
 
     public SgdOptimizer(int count, double momentum) => (_velocity, _momentum) = (State(count), momentum);
 
+    public override void BeginStep() { }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public override int Step(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
+    public override int Update(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next, int from, int to)
     {
         int bad = -1;
-        for (int i = 0; i < parameters.Length; i++)
+        for (int i = from; i < to; i++)
         {
             double v = _velocity[i] = _momentum * _velocity[i] + double.CreateTruncating(gradient[i]);
             next[i] = T.CreateTruncating(double.CreateTruncating(parameters[i]) - learningRate * v);
@@ -75,36 +127,37 @@ internal sealed class AdamOptimizer<T> : Optimizer<T> where T : unmanaged, IBina
     internal ReadOnlySpan<double> FirstMoment => _m;
     internal ReadOnlySpan<double> SecondMoment => _v;
 
-    /// <summary>A step by the specification alone (the tests' oracle for <see cref="Step"/>).</summary>
+    /// <summary>A step by the specification alone (the tests' oracle for <see cref="Optimizer{T}.Step"/>).</summary>
     internal int StepScalar(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
     {
         _step++;
-        return Scalar(parameters, gradient, learningRate, next, 0);
+        return Scalar(parameters, gradient, learningRate, next, 0, parameters.Length);
     }
 
+    public override void BeginStep() => _step++;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    public override int Step(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next)
+    public override int Update(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next, int from, int to)
     {
-        _step++;
         // Float parameters run in vectors (the moments are double either way): the same operations in the same order
         // per element as the scalar loop below, which is the specification and the tail. One element at a time, the
         // two divisions and the square root made the update 2.8 % of a 2-thread S4 training step on one thread (perf).
-        int i = 0, bad = -1;
+        int i = from, bad = -1;
         if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
-            i = VectorFloat(MemoryMarshal.Cast<T, float>(parameters), MemoryMarshal.Cast<T, float>(gradient), learningRate, MemoryMarshal.Cast<T, float>(next), out bad);
-        int tailBad = Scalar(parameters, gradient, learningRate, next, i);
+            i = VectorFloat(MemoryMarshal.Cast<T, float>(parameters), MemoryMarshal.Cast<T, float>(gradient), learningRate, MemoryMarshal.Cast<T, float>(next), from, to, out bad);
+        int tailBad = Scalar(parameters, gradient, learningRate, next, i, to);
         return bad >= 0 ? bad : tailBad;
     }
 
-    /// <summary>Elements from <paramref name="from"/> on: the specification. Returns the first element whose update is not
-    /// finite in <typeparamref name="T"/>, or −1.</summary>
+    /// <summary>Elements [from, to): the specification. Returns the first element whose update is not finite in
+    /// <typeparamref name="T"/>, or −1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    internal int Scalar(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next, int from)
+    internal int Scalar(ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradient, double learningRate, Span<T> next, int from, int to)
     {
         double beta1 = _beta1, beta2 = _beta2, epsilon = _epsilon;
         double c1 = 1 - Math.Pow(beta1, _step), c2 = 1 - Math.Pow(beta2, _step);
         int bad = -1;
-        for (int i = from; i < parameters.Length; i++)
+        for (int i = from; i < to; i++)
         {
             double g = double.CreateTruncating(gradient[i]);
             double m = _m[i] = beta1 * _m[i] + (1 - beta1) * g;
@@ -119,17 +172,18 @@ internal sealed class AdamOptimizer<T> : Optimizer<T> where T : unmanaged, IBina
     // Whole Vector<float> blocks: each widened to two Vector<double> halves (exact), updated, narrowed back (rounded to
     // nearest, as the scalar conversion). Returns where the scalar tail starts.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code in short runs
-    private int VectorFloat(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradient, double learningRate, Span<float> next, out int bad)
+    private int VectorFloat(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradient, double learningRate, Span<float> next, int from, int to,
+        out int bad)
     {
         double beta1 = _beta1, beta2 = _beta2, epsilon = _epsilon;
         double c1 = 1 - Math.Pow(beta1, _step), c2 = 1 - Math.Pow(beta2, _step);
         Vector<double> b1 = new(beta1), b2 = new(beta2), ob1 = new(1 - beta1), ob2 = new(1 - beta2), lr = new(learningRate);
         Vector<double> vc1 = new(c1), vc2 = new(c2), eps = new(epsilon);
-        int w = Vector<float>.Count, half = Vector<double>.Count, i = 0;
+        int w = Vector<float>.Count, half = Vector<double>.Count, i = from;
         bad = -1;
         var m = _m.AsSpan();
         var v = _v.AsSpan();
-        for (; i + w <= parameters.Length; i += w)
+        for (; i + w <= to; i += w)
         {
             Vector.Widen(new Vector<float>(gradient.Slice(i, w)), out var g0, out var g1);
             Vector.Widen(new Vector<float>(parameters.Slice(i, w)), out var p0, out var p1);

@@ -26,6 +26,9 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
     private readonly T[] _p;
     private readonly T[] _gradBuffer, _nextBuffer; // rented: longer than the parameters; the first _p.Length are in use
     private readonly Optimizer<T> _optimizer;
+    private readonly OptimizerStepJob<T> _stepJob = new();
+    // Below this many parameters a step (about 3 ns per weight) costs less than waking a helper thread and waiting for it.
+    private const int ParallelStepElements = 1 << 16;
     // Immutable, so every call's result can hold the history so far without copying it (a run of 10⁵ short calls).
     private ImmutableList<EpochRecord> _history = [];
     private readonly Stopwatch _clock = new();
@@ -179,7 +182,16 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
                     if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch, batchIndex);
                     if (_options.GradientClip is double clip && norm > clip) Scale(grad, clip / norm);
                 }
-                int bad = _optimizer.Step(_p, grad, lr, next);
+                // On the batch's threads when there is enough to share: one Adam step over S4's 330 K weights took
+                // 1.1 ms on one thread while the other waited (a 2-thread step 1.74× faster than 1 thread → 1.xx×).
+                int parts = _p.Length >= ParallelStepElements ? _workspace.LastThreadCount : 1;
+                int bad;
+                if (parts > 1)
+                {
+                    _workspace.RunShared(_stepJob.Set(_optimizer, _p, _gradBuffer, _p.Length, lr, _nextBuffer, parts), parts);
+                    bad = _stepJob.FirstBad;
+                }
+                else bad = _optimizer.Step(_p, grad, lr, next);
                 if (bad >= 0) throw Diverged($"update of {_start.Layout.ElementName(bad)}", double.CreateTruncating(next[bad]), epoch, batchIndex);
                 next.CopyTo(_p);
                 lossSum += loss * targets;
