@@ -4,6 +4,21 @@ using LstmNotebooks.Benchmarks;
 // dotnet run -c Release --project tests/LstmNotebooks.Benchmarks -- --filter '*LstmBenchmarks*'   (README, Benchmarks)
 // dotnet run -c Release --project tests/LstmNotebooks.Benchmarks -- scaling [S4,S5] [rounds]      (2-thread scaling)
 // dotnet run -c Release --project tests/LstmNotebooks.Benchmarks -- loop S4 Infer [seconds] [threads]  (one call repeated, for perf)
+// dotnet run -c Release --project tests/LstmNotebooks.Benchmarks -- compare BASE.dll NEW.dll S4 Infer [threads] [rounds]  (two builds, one process)
+if (args.Length > 0 && args[0] == "compare")
+{
+    int threads = 1, rounds = 40;
+    if (args.Length < 5 || !File.Exists(args[1]) || !File.Exists(args[2]) || !Enum.TryParse<ShapeName>(args[3], out var shape) || !Enum.IsDefined(shape)
+        || !Enum.TryParse<Mode>(args[4], ignoreCase: true, out var mode) || !Enum.IsDefined(mode)
+        || (args.Length > 5 && (!int.TryParse(args[5], out threads) || threads < 1))
+        || (args.Length > 6 && (!int.TryParse(args[6], out rounds) || rounds < 2)))
+    {
+        Console.Error.WriteLine($"compare: expected two LstmNotebooks.dll files that exist, a shape S1..S5, a mode Infer|Train|TrainAdam, threads ≥ 1 and rounds ≥ 2, but got '{string.Join(' ', args[1..])}'. Hint: compare base/LstmNotebooks.dll new/LstmNotebooks.dll S4 Infer 1 40");
+        return 2;
+    }
+    Compare.Run(args[1], args[2], shape, mode, threads, rounds);
+    return 0;
+}
 if (args.Length > 0 && args[0] == "loop")
 {
     double seconds = 10;
