@@ -73,7 +73,7 @@ internal sealed class OptimizerStepJob<T> : IPartitionedWork where T : unmanaged
 
     public void RunPart(int part)
     {
-        // Whole cache lines of the float weights per part, so no two threads write one line of next.
+        // Parts of whole 64-element blocks, so two threads meet in at most one cache line of each array.
         var (from, to) = ThreadPolicy.Share(_count, part, _parts, grain: 64);
         _bad[part] = _optimizer!.Update(_parameters.AsSpan(0, _count), _gradient.AsSpan(0, _count), _learningRate, _next.AsSpan(0, _count), from, to);
     }
