@@ -183,7 +183,8 @@ public sealed class TrainingSession<T> : IDisposable where T : unmanaged, IBinar
                     if (_options.GradientClip is double clip && norm > clip) Scale(grad, clip / norm);
                 }
                 // On the batch's threads when there is enough to share: one Adam step over S4's 330 K weights took
-                // 1.1 ms on one thread while the other waited (S4 training + Adam, 2 threads over 1: 1.74× → 1.78×).
+                // 1.1 ms on one thread while the other waited; shared, an S4 step at 2 threads is about 3.5 % faster
+                // (Benchmarks README, compare).
                 int parts = _p.Length >= ParallelStepElements ? _workspace.LastThreadCount : 1;
                 int bad;
                 if (parts > 1)
