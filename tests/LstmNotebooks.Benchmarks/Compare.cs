@@ -22,18 +22,11 @@ public static class Compare
         int perBlock = Math.Max(3, (int)(blockSeconds / once.Elapsed.TotalSeconds));
         var medians = new[] { new double[rounds], new double[rounds] };
         double[] best = [double.MaxValue, double.MaxValue];
-        var times = new double[perBlock];
         for (int r = 0; r < rounds; r++)
             for (int k = 0; k < 2; k++)
             {
                 int which = (r & 1) == 0 ? k : 1 - k;   // alternate which goes first
-                for (int i = 0; i < perBlock; i++)
-                {
-                    long start = Stopwatch.GetTimestamp();
-                    calls[which]();
-                    times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                }
-                Array.Sort(times);
+                var times = Scaling.TimeBlock(calls[which], perBlock);
                 medians[which][r] = times[perBlock / 2];
                 best[which] = Math.Min(best[which], times[0]);
             }

@@ -58,14 +58,21 @@ public static class Scaling
 
     private static double BlockMedian(LstmBenchmarks caller, int calls)
     {
+        var times = TimeBlock(caller.Call, calls);
+        return times[calls / 2];
+    }
+
+    /// <summary>One block: <paramref name="calls"/> calls, each timed, in ms, sorted.</summary>
+    internal static double[] TimeBlock(Func<object> call, int calls)
+    {
         var times = new double[calls];
         for (int i = 0; i < calls; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            caller.Call();
+            call();
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
         Array.Sort(times);
-        return times[calls / 2];
+        return times;
     }
 }
